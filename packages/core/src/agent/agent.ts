@@ -1,0 +1,198 @@
+import { AbortError, ConcurrencyError } from '../errors/invocation-errors.js'
+import type { AgentEvent } from '../events/agent-events.js'
+import { runEventLoop } from '../loop/event-loop.js'
+import type { Model, ToolChoice } from '../model/model.js'
+import { resolveModel } from '../models/resolve-model.js'
+import { runTool } from '../tools/run-tool.js'
+import type { Tool } from '../tools/tool.js'
+import { ToolRegistry } from '../tools/tool-registry.js'
+import type { JsonObject, JsonValue } from '../types/json.js'
+import type { ContentBlock, Message, Prompt, ToolResult } from '../types/messages.js'
+import type { AgentResult } from './agent-result.js'
+import { createPrintingCallbackHandler } from './printing-callback-handler.js'
+
+export type CallbackHandler = (event: AgentEvent) => void
+
+export interface AgentOptions {
+  /** A `Model`, or `'openai:gpt-4.1-mini'` / `'bedrock:<modelId>'`; omitted: from the environment, else offline. */
+  model?: Model | string
+  tools?: readonly Tool[]
+  systemPrompt?: string | ContentBlock[]
+  /** A conversation to continue. */
+  messages?: Message[]
+  /** JSON key/values kept on the agent and returned in each result. */
+  state?: JsonObject
+  /** Receives every event. Default: prints streamed text. `null`: silent. */
+  callbackHandler?: CallbackHandler | null
+  /** Model calls per invocation before it stops with `max_cycles`. Default 50. */
+  maxCycles?: number
+  /** Tool calls of one turn run at once, at most. Default 8. */
+  toolConcurrency?: number
+  /** Deadline for one tool call unless the tool sets its own. Default 5 minutes. */
+  toolTimeoutMs?: number
+  name?: string
+}
+
+export interface StreamOptions {
+  /** Aborts the run: the model request is cancelled, tools are signalled, an `AbortError` is thrown. */
+  signal?: AbortSignal
+  maxCycles?: number
+  toolChoice?: ToolChoice
+}
+
+type DirectToolCalls = Record<string, (input?: JsonValue) => Promise<ToolResult>>
+
+/** A model, tools and the event loop that lets the model use them. */
+export class Agent {
+  readonly name: string
+  /** The conversation. Valid after every invocation, however it ended. */
+  messages: Message[]
+  state: JsonObject
+  systemPrompt: string | ContentBlock[] | undefined
+  readonly tools: ToolRegistry
+  /** `agent.tool.calculator({ expression: '2+2' })` runs one tool directly and resolves to its result. */
+  readonly tool: DirectToolCalls
+
+  private readonly modelOption: Model | string | undefined
+  private resolvedModel: Promise<Model> | undefined
+  private readonly callbackHandler: CallbackHandler | undefined
+  private readonly maxCycles: number
+  private readonly toolConcurrency: number
+  private readonly toolTimeoutMs: number
+  private running: { controller: AbortController; cancelled: boolean } | undefined
+
+  constructor(options: AgentOptions = {}) {
+    this.name = options.name ?? 'agent'
+    this.modelOption = options.model
+    this.messages = options.messages ?? []
+    this.state = options.state ?? {}
+    this.systemPrompt = options.systemPrompt
+    this.tools = new ToolRegistry(options.tools)
+    this.callbackHandler =
+      options.callbackHandler === null
+        ? undefined
+        : (options.callbackHandler ?? createPrintingCallbackHandler())
+    this.maxCycles = positive(options.maxCycles, 50, 'maxCycles')
+    this.toolConcurrency = positive(options.toolConcurrency, 8, 'toolConcurrency')
+    this.toolTimeoutMs = positive(options.toolTimeoutMs, 300_000, 'toolTimeoutMs')
+    this.tool = this.createDirectToolCalls()
+  }
+
+  /** The model, resolved on first use. */
+  get model(): Promise<Model> {
+    this.resolvedModel ??= resolveModel(this.modelOption)
+    // A failed resolution (e.g. a provider package not installed) is retried on the next call.
+    this.resolvedModel.catch(() => {
+      this.resolvedModel = undefined
+    })
+    return this.resolvedModel
+  }
+
+  /** Streams the events of one invocation; its return value is the `AgentResult`. */
+  stream(prompt?: Prompt, options: StreamOptions = {}): AsyncGenerator<AgentEvent, AgentResult> {
+    const controller = new AbortController()
+    const running = { controller, cancelled: false }
+    const signal = options.signal
+    const onAbort = () =>
+      controller.abort(new AbortError('The run was aborted by its signal.', { cause: signal?.reason }))
+
+    return runEventLoop({
+      agent: this,
+      // Taken when iteration starts, so that a stream that is never iterated holds nothing.
+      begin: () => {
+        if (this.running !== undefined) {
+          throw new ConcurrencyError(
+            `Agent "${this.name}" is already running an invocation; wait for it to finish, or use one agent per conversation.`,
+          )
+        }
+        this.running = running
+        if (signal?.aborted) onAbort()
+        else signal?.addEventListener('abort', onAbort, { once: true })
+      },
+      onEnd: () => {
+        signal?.removeEventListener('abort', onAbort)
+        if (this.running === running) this.running = undefined
+      },
+      resolveModel: () => this.model,
+      messages: this.messages,
+      prompt: toPromptContent(prompt),
+      systemPrompt: this.systemPrompt,
+      registry: this.tools,
+      toolChoice: options.toolChoice,
+      state: () => structuredClone(this.state),
+      controller,
+      wasCancelled: () => running.cancelled,
+      callbackHandler: this.callbackHandler,
+      maxCycles: positive(options.maxCycles, this.maxCycles, 'maxCycles'),
+      toolConcurrency: this.toolConcurrency,
+      toolTimeoutMs: this.toolTimeoutMs,
+    })
+  }
+
+  /** The Strands name of `stream`. */
+  streamAsync(prompt?: Prompt, options?: StreamOptions): AsyncGenerator<AgentEvent, AgentResult> {
+    return this.stream(prompt, options)
+  }
+
+  /** Runs one invocation to its end. `String(result)` is the final text. */
+  async invoke(prompt?: Prompt, options?: StreamOptions): Promise<AgentResult> {
+    const stream = this.stream(prompt, options)
+    let step = await stream.next()
+    while (!step.done) step = await stream.next()
+    return step.value
+  }
+
+  /** The Strands name of `invoke`. */
+  invokeAsync(prompt?: Prompt, options?: StreamOptions): Promise<AgentResult> {
+    return this.invoke(prompt, options)
+  }
+
+  /** Stops the running invocation; it ends with stop reason `cancelled` and a valid conversation. */
+  cancel(): void {
+    const running = this.running
+    if (running === undefined) return
+    running.cancelled = true
+    running.controller.abort(new AbortError('The run was cancelled with agent.cancel().'))
+  }
+
+  /** True while an invocation runs. */
+  get isRunning(): boolean {
+    return this.running !== undefined
+  }
+
+  private createDirectToolCalls(): DirectToolCalls {
+    return new Proxy({} as DirectToolCalls, {
+      get: (_, name) => {
+        if (typeof name !== 'string') return undefined
+        return (input: JsonValue = {}) =>
+          runTool(
+            { toolUseId: `direct-${name}-${Date.now().toString(36)}`, name, input },
+            {
+              registry: this.tools,
+              agent: this,
+              signal: new AbortController().signal,
+              defaultTimeoutMs: this.toolTimeoutMs,
+            },
+          )
+      },
+      has: (_, name) => typeof name === 'string' && this.tools.get(name) !== undefined,
+      ownKeys: () => this.tools.names,
+      getOwnPropertyDescriptor: (_, name) =>
+        typeof name === 'string' && this.tools.get(name) !== undefined
+          ? { enumerable: true, configurable: true }
+          : undefined,
+    })
+  }
+}
+
+function toPromptContent(prompt: Prompt | undefined): ContentBlock[] | Message[] | undefined {
+  if (prompt === undefined) return undefined
+  if (typeof prompt === 'string') return [{ text: prompt }]
+  return prompt
+}
+
+function positive(value: number | undefined, fallback: number, name: string): number {
+  if (value === undefined) return fallback
+  if (!(value > 0)) throw new RangeError(`${name} must be a positive number, got ${value}.`)
+  return value
+}

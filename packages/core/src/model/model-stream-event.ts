@@ -1,0 +1,48 @@
+import type { JsonValue } from '../types/json.js'
+import type { Role } from '../types/messages.js'
+import type { StopReason } from '../types/stop-reason.js'
+import type { Metrics, Usage } from '../types/usage.js'
+
+/** The events a `Model` streams, in Converse shape. Each has exactly one key. */
+export type ModelStreamEvent =
+  | MessageStartEvent
+  | ContentBlockStartEvent
+  | ContentBlockDeltaEvent
+  | ContentBlockStopEvent
+  | MessageStopEvent
+  | MetadataEvent
+
+export interface MessageStartEvent {
+  messageStart: { role: Role }
+}
+
+export interface ContentBlockStartEvent {
+  contentBlockStart: {
+    contentBlockIndex?: number
+    /** Present for tool use; text and reasoning blocks may start with their first delta. */
+    start?: { toolUse?: { toolUseId: string; name: string } }
+  }
+}
+
+export type ContentBlockDelta =
+  | { text: string }
+  /** A piece of the tool input's JSON text. */
+  | { toolUse: { input: string } }
+  | { reasoningContent: { text?: string; signature?: string; redactedContent?: string } }
+  | { citation: JsonValue }
+
+export interface ContentBlockDeltaEvent {
+  contentBlockDelta: { contentBlockIndex?: number; delta: ContentBlockDelta }
+}
+
+export interface ContentBlockStopEvent {
+  contentBlockStop: { contentBlockIndex?: number }
+}
+
+export interface MessageStopEvent {
+  messageStop: { stopReason: StopReason; additionalModelResponseFields?: JsonValue }
+}
+
+export interface MetadataEvent {
+  metadata: { usage?: Usage; metrics?: Metrics; trace?: JsonValue }
+}

@@ -1,0 +1,122 @@
+import type { Agent } from '../agent/agent.js'
+import type { AgentEvent } from '../events/agent-events.js'
+import type { JsonValue } from '../types/json.js'
+import type { ToolResult, ToolUse } from '../types/messages.js'
+import { isToolResultLike, type Tool, toToolResultContent } from './tool.js'
+import type { ToolRegistry } from './tool-registry.js'
+
+export interface RunToolOptions {
+  registry: ToolRegistry
+  agent: Agent | undefined
+  /** The run's signal; the tool's own signal also aborts on its timeout. */
+  signal: AbortSignal
+  defaultTimeoutMs: number
+  /** Set when the tool input the model sent was not valid JSON. */
+  invalidInput?: string
+  /** Receives each value a streaming tool yields. */
+  onStream?: (event: AgentEvent) => void
+}
+
+export function errorResult(toolUseId: string, message: string): ToolResult {
+  return { toolUseId, status: 'error', content: [{ text: `Error: ${message}` }] }
+}
+
+/**
+ * Runs one tool call to a result. Never throws: unknown tools, invalid input, thrown errors,
+ * timeouts and aborts all become `status: 'error'` results the model can act on.
+ */
+export async function runTool(toolUse: ToolUse, options: RunToolOptions): Promise<ToolResult> {
+  const { toolUseId, name } = toolUse
+  const tool = options.registry.get(name)
+  if (tool === undefined) {
+    const available = options.registry.names
+    return errorResult(
+      toolUseId,
+      `Unknown tool "${name}". ${available.length > 0 ? `Available tools: ${available.join(', ')}.` : 'No tools are available.'}`,
+    )
+  }
+  if (options.invalidInput !== undefined) return errorResult(toolUseId, options.invalidInput)
+  if (options.signal.aborted)
+    return errorResult(toolUseId, `Tool "${name}" was not run because the run was cancelled.`)
+
+  let validation: Awaited<ReturnType<Tool['validate']>>
+  try {
+    validation = await tool.validate(toolUse.input)
+  } catch (error) {
+    return errorResult(toolUseId, `Could not validate the input of tool "${name}": ${messageOf(error)}`)
+  }
+  if (!validation.ok) {
+    return errorResult(
+      toolUseId,
+      `Invalid input for tool "${name}": ${validation.message}. Fix the input and call it again.`,
+    )
+  }
+
+  const timeoutMs = tool.timeoutMs ?? options.defaultTimeoutMs
+  const controller = new AbortController()
+  const stop = new Promise<never>((_, reject) => {
+    const onAbort = () => {
+      controller.abort(options.signal.reason)
+      reject(new StopSignal(`Tool "${name}" was cancelled because the run was cancelled.`))
+    }
+    options.signal.addEventListener('abort', onAbort, { once: true })
+    const timer = Number.isFinite(timeoutMs)
+      ? setTimeout(() => {
+          controller.abort(new Error('timeout'))
+          reject(new StopSignal(`Tool "${name}" timed out after ${timeoutMs} ms.`))
+        }, timeoutMs)
+      : undefined
+    controller.signal.addEventListener('abort', () => {
+      clearTimeout(timer)
+      options.signal.removeEventListener('abort', onAbort)
+    })
+  })
+  stop.catch(() => {})
+
+  let output: ReturnType<Tool['invoke']> | undefined
+  try {
+    output = tool.invoke(validation.value, { signal: controller.signal, toolUse, agent: options.agent })
+    let value: unknown
+    if (isAsyncGenerator(output)) {
+      while (true) {
+        const step = await Promise.race([output.next(), stop])
+        if (step.done) {
+          value = step.value
+          break
+        }
+        options.onStream?.({
+          type: 'tool_stream',
+          tool_stream_event: { tool_use: toolUse, data: step.value as JsonValue },
+        })
+      }
+    } else {
+      value = await Promise.race([output, stop])
+    }
+    const content = toToolResultContent(value)
+    return { toolUseId, status: isToolResultLike(value) ? value.status : 'success', content }
+  } catch (error) {
+    if (error instanceof StopSignal) {
+      if (isAsyncGenerator(output)) output.return(undefined).catch(() => {})
+      return errorResult(toolUseId, error.message)
+    }
+    return errorResult(toolUseId, `Tool "${name}" failed: ${messageOf(error)}`)
+  } finally {
+    // Ends the timer and tells a tool that is still working (it lost a race) to stop.
+    controller.abort()
+  }
+}
+
+class StopSignal extends Error {}
+
+function isAsyncGenerator(value: unknown): value is AsyncGenerator<unknown, unknown> {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as AsyncGenerator).next === 'function' &&
+    typeof (value as AsyncGenerator)[Symbol.asyncIterator] === 'function'
+  )
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error)
+}

@@ -1,0 +1,99 @@
+import type { Agent } from '../agent/agent.js'
+import type { ToolSpec } from '../model/model.js'
+import type { JsonObject, JsonValue } from '../types/json.js'
+import type { ToolResult, ToolResultContent, ToolUse } from '../types/messages.js'
+import { createInputValidator, type InputSchema, type InputValidator, toJsonSchema } from './input-schema.js'
+
+/** What a tool's callback receives besides its input. */
+export interface ToolContext {
+  /** Aborts when the run is cancelled, the consumer stops, or the tool's timeout passes. */
+  signal: AbortSignal
+  toolUse: ToolUse
+  /** The agent running the tool; absent for a tool run outside any agent. */
+  agent: Agent | undefined
+}
+
+/** What a callback may return: a value, a promise, or an async generator (each yield a `tool_stream` event). */
+export type ToolCallbackResult<Output> =
+  | Output
+  | Promise<Output>
+  | AsyncGenerator<JsonValue, Output, undefined>
+
+/** A tool as the agent runs it. `tool()` makes one; any object of this shape works. */
+export interface Tool {
+  readonly name: string
+  readonly description: string
+  /** JSON Schema for the model. */
+  readonly toolSpec: ToolSpec
+  /** Per-call deadline in ms; the agent's default applies when absent. */
+  readonly timeoutMs?: number
+  /** Validates and returns the parsed input, or throws a message the model can act on. */
+  validate(input: unknown): Promise<{ ok: true; value: unknown } | { ok: false; message: string }>
+  invoke(input: unknown, context: ToolContext): ToolCallbackResult<unknown>
+}
+
+export interface ToolDefinition<Input, Output> {
+  name: string
+  description: string
+  /** A zod 4 schema (or any Standard Schema with `toJSONSchema()`), or a JSON Schema object. */
+  inputSchema: InputSchema<Input>
+  callback: (input: Input, context: ToolContext) => ToolCallbackResult<Output>
+  timeoutMs?: number
+}
+
+const toolNamePattern = /^[a-zA-Z0-9_-]{1,64}$/
+
+/** Defines a tool. Input is validated against `inputSchema` before `callback` runs. */
+export function tool<Input = JsonObject, Output = unknown>(definition: ToolDefinition<Input, Output>): Tool {
+  if (!toolNamePattern.test(definition.name)) {
+    throw new TypeError(
+      `Tool name "${definition.name}" is invalid: use 1 to 64 letters, digits, "_" or "-" (providers reject other names).`,
+    )
+  }
+  const validator: InputValidator = createInputValidator(definition.inputSchema)
+  return {
+    name: definition.name,
+    description: definition.description,
+    timeoutMs: definition.timeoutMs,
+    toolSpec: {
+      name: definition.name,
+      description: definition.description,
+      inputSchema: toJsonSchema(definition.inputSchema),
+    },
+    validate: validator,
+    invoke: definition.callback as Tool['invoke'],
+  }
+}
+
+/** Shapes whatever a callback returned into tool-result content. Throws when it is not JSON. */
+export function toToolResultContent(value: unknown): ToolResult['content'] {
+  if (value === undefined || value === null) return [{ text: '' }]
+  if (typeof value === 'string') return [{ text: value }]
+  if (typeof value === 'number' || typeof value === 'boolean') return [{ text: String(value) }]
+  if (isToolResultLike(value)) return value.content
+  return [{ json: toJson(value) }]
+}
+
+/** A callback may return `{ status, content }` to set the status and content itself. */
+export function isToolResultLike(
+  value: unknown,
+): value is { status: ToolResult['status']; content: ToolResultContent[] } {
+  if (typeof value !== 'object' || value === null) return false
+  const candidate = value as { status?: unknown; content?: unknown }
+  return (
+    (candidate.status === 'success' || candidate.status === 'error') &&
+    Array.isArray(candidate.content) &&
+    Object.keys(candidate).every((key) => key === 'status' || key === 'content' || key === 'toolUseId')
+  )
+}
+
+function toJson(value: unknown): JsonValue {
+  let text: string | undefined
+  try {
+    text = JSON.stringify(value)
+  } catch (error) {
+    throw new TypeError(`the tool returned a value that is not JSON (${(error as Error).message})`)
+  }
+  if (text === undefined) throw new TypeError('the tool returned a value that is not JSON')
+  return JSON.parse(text) as JsonValue
+}

@@ -1,0 +1,10 @@
+/** Why a model turn or a whole invocation stopped (snake_case, as on the Bedrock wire and in Strands). */
+export type StopReason =
+  | 'end_turn'
+  | 'tool_use'
+  | 'max_tokens'
+  | 'stop_sequence'
+  | 'content_filtered'
+  | 'guardrail_intervened'
+  | 'cancelled'
+  | 'max_cycles'
