@@ -61,6 +61,7 @@ export async function* runEventLoop(invocation: Invocation): AsyncGenerator<Agen
 
     let cycle = 0
     while (true) {
+      if (signal.aborted) throw abortReason(signal)
       if (cycle >= invocation.maxCycles) {
         return yield* finish('max_cycles', lastAssistantMessage(messages))
       }
