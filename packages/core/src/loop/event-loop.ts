@@ -101,6 +101,7 @@ export async function* runEventLoop(invocation: Invocation): AsyncGenerator<Agen
 
     let cycle = 0
     while (true) {
+      if (signal.aborted) throw abortReason(signal)
       if (cycle >= invocation.maxCycles) return yield* stopEarly('max_cycles')
       const tokenLimit = tokenLimitReached(metrics.usage, invocation.maxTokens)
       if (tokenLimit !== undefined) return yield* stopEarly(tokenLimit)
