@@ -1,6 +1,3 @@
-import { randomUUID } from 'node:crypto'
-import { mkdir, open, readFile, rename, stat, unlink } from 'node:fs/promises'
-import { join, resolve } from 'node:path'
 import { SessionConflictError, SessionError } from '../errors/session-error.js'
 import type { JsonObject } from '../types/json.js'
 import type { Message } from '../types/messages.js'
@@ -31,6 +28,10 @@ export interface FileSessionManagerOptions {
   staleLockMs?: number
 }
 
+// Loaded on first use, so that importing @agent/core stays cheap and free of Node-only modules.
+const fileSystem = () => import('node:fs/promises')
+const randomUUID = () => globalThis.crypto.randomUUID()
+
 const sessionIdPattern = /^(?!\.{1,2}$)[A-Za-z0-9_.-]{1,128}$/
 
 /**
@@ -56,8 +57,8 @@ export class FileSessionManager implements SessionManager {
       )
     }
     this.sessionId = options.sessionId
-    this.directory = resolve(options.directory ?? 'sessions')
-    this.path = join(this.directory, `${options.sessionId}.json`)
+    this.directory = (options.directory ?? 'sessions').replace(/[\\/]+$/, '') || '/'
+    this.path = `${this.directory}/${options.sessionId}.json`
     this.lockPath = `${this.path}.lock`
     this.lockTimeoutMs = options.lockTimeoutMs ?? 5000
     this.staleLockMs = options.staleLockMs ?? 30_000
@@ -70,6 +71,7 @@ export class FileSessionManager implements SessionManager {
   }
 
   async save(data: SessionData): Promise<void> {
+    const { mkdir, open, rename, unlink } = await fileSystem()
     await mkdir(this.directory, { recursive: true })
     const releaseLock = await this.lock()
     try {
@@ -109,6 +111,7 @@ export class FileSessionManager implements SessionManager {
   }
 
   private async read(): Promise<SessionFile | undefined> {
+    const { readFile } = await fileSystem()
     let text: string
     try {
       text = await readFile(this.path, 'utf8')
@@ -154,6 +157,7 @@ export class FileSessionManager implements SessionManager {
 
   /** Takes the lock file (created exclusively); returns the function that releases it. */
   private async lock(): Promise<() => Promise<void>> {
+    const { open, readFile, unlink } = await fileSystem()
     const token = `${process.pid} ${randomUUID()}`
     const deadline = Date.now() + this.lockTimeoutMs
     let wait = 2
@@ -186,6 +190,7 @@ export class FileSessionManager implements SessionManager {
   }
 
   private async removeStaleLock(): Promise<boolean> {
+    const { readFile, stat, unlink } = await fileSystem()
     const [owner, info] = await Promise.all([
       readFile(this.lockPath, 'utf8').catch(() => undefined),
       stat(this.lockPath).catch(() => undefined),
