@@ -196,6 +196,63 @@ describe('SummarizingConversationManager', () => {
   })
 })
 
+describe('a custom conversation manager', () => {
+  it('that never shrinks the conversation cannot make the loop spin: it ends after 32 reductions', async () => {
+    let calls = 0
+    const model = new ScriptedModel(Array.from({ length: 40 }, overflow))
+    const agent = new Agent({
+      model,
+      conversationManager: {
+        applyManagement() {},
+        reduceContext() {
+          calls++
+        },
+      },
+      callbackHandler: null,
+    })
+    const { error } = await collectStream(agent.stream('Hi'))
+    expect(ContextWindowOverflowError.isInstance(error)).toBe(true)
+    expect((error as Error).message).toMatch(/still too large after 32 reductions/)
+    expect(calls).toBe(32)
+    expect(model.requests).toHaveLength(33)
+    expect(conversationProblems(agent.messages)).toEqual([])
+  })
+})
+
+describe('SummarizingConversationManager faults', () => {
+  it('an empty summary is a clear error, and the conversation is left as it was', async () => {
+    const summarizer = new ScriptedModel([{ content: [{ text: '  ' }] }])
+    const messages = toolConversation(3)
+    const before = structuredClone(messages)
+    const agent = new Agent({
+      model: new ScriptedModel([overflow()]),
+      messages,
+      conversationManager: new SummarizingConversationManager({
+        preserveRecentMessages: 2,
+        summarizationModel: summarizer,
+      }),
+      callbackHandler: null,
+    })
+    await expect(agent.invoke('next')).rejects.toThrow(/returned an empty summary/)
+    expect(agent.messages.slice(0, before.length)).toEqual(before)
+    expect(conversationProblems(agent.messages)).toEqual([])
+  })
+
+  it('a summarization model that overflows too is a clear error', async () => {
+    const agent = new Agent({
+      model: new ScriptedModel([overflow()]),
+      messages: toolConversation(3),
+      conversationManager: new SummarizingConversationManager({
+        preserveRecentMessages: 2,
+        summarizationModel: new ScriptedModel([overflow()]),
+      }),
+      callbackHandler: null,
+    })
+    await expect(agent.invoke('next')).rejects.toThrow(/itself too large for the summarization model/)
+    expect(conversationProblems(agent.messages)).toEqual([])
+  })
+})
+
 describe('NullConversationManager', () => {
   it('keeps everything and turns an overflow into a clear error', async () => {
     const model = new ScriptedModel([{ content: [{ text: 'a' }] }, overflow()])
