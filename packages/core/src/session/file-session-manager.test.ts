@@ -242,7 +242,7 @@ console.log(JSON.stringify({ answer: String(result), messages: agent.messages, s
       `
 import { FileSessionManager } from '$core'
 const [directory, name, count] = process.argv.slice(2)
-const manager = new FileSessionManager({ sessionId: 'shared', directory })
+const manager = new FileSessionManager({ sessionId: 'shared', directory, lockTimeoutMs: 20_000 })
 let saved = 0
 let conflicts = 0
 for (let index = 0; index < Number(count); index++) {
