@@ -217,13 +217,23 @@ export class Agent {
   }
 
   /**
-   * Loads the session manager's saved conversation and state into the agent (repairing a conversation that
-   * stopped between a tool use and its result). Runs by itself before the first invocation; call it to read
-   * `agent.messages` earlier. A `SessionError` leaves the agent and the saved session unchanged.
+   * Loads the session manager's saved conversation and state into the agent, replacing its own (and repairing a
+   * conversation that stopped between a tool use and its result). It runs by itself before the first invocation;
+   * call it to read `agent.messages` earlier, or to reload after a `SessionConflictError`. A `SessionError`
+   * leaves the agent and the saved session unchanged.
    */
   async restoreSession(): Promise<void> {
+    if (this.running !== undefined) {
+      throw new ConcurrencyError(
+        `Agent "${this.name}" is running an invocation; restore its session before or after it, not during it.`,
+      )
+    }
+    await this.loadSession()
+  }
+
+  private async loadSession(): Promise<void> {
     const manager = this.sessionManager
-    if (manager === undefined || this.sessionRestored) return
+    if (manager === undefined) return
     const data = await manager.load()
     if (data !== undefined) {
       const messages = structuredClone(data.messages)
@@ -237,7 +247,9 @@ export class Agent {
 
   private registerSessionHooks(manager: SessionManager): void {
     const save = () => manager.save({ messages: this.messages, state: this.state.toJSON() })
-    this.hooks.add(BeforeInvocationEvent, () => this.restoreSession())
+    this.hooks.add(BeforeInvocationEvent, async () => {
+      if (!this.sessionRestored) await this.loadSession()
+    })
     this.hooks.add(MessageAddedEvent, async () => {
       if (this.sessionRestored) await save()
     })

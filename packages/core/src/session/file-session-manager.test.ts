@@ -169,6 +169,32 @@ describe('FileSessionManager with an agent', () => {
     expect((await readSession()).revision).toBe(2)
   })
 
+  it('an agent that lost a write race fails with SessionConflictError and recovers with restoreSession()', async () => {
+    const make = (text: string) =>
+      new Agent({
+        model: new ScriptedModel([{ content: [{ text }] }, { content: [{ text: `${text} again` }] }]),
+        sessionManager: new FileSessionManager({ sessionId: 'chat', directory }),
+        callbackHandler: null,
+      })
+    const a = make('from a')
+    const b = make('from b')
+    await a.restoreSession()
+    await b.restoreSession()
+    await a.invoke('hello from a')
+    const failure = await b.invoke('hello from b').catch((error: unknown) => error)
+    expect(SessionConflictError.isInstance(failure)).toBe(true)
+    expect((failure as Error).message).toMatch(/changed by another writer/)
+    expect((await readSession()).messages.map((message) => message.content)).toEqual([
+      [{ text: 'hello from a' }],
+      [{ text: 'from a' }],
+    ])
+    await b.restoreSession()
+    expect(b.messages).toHaveLength(2)
+    await b.invoke('hello again from b')
+    expect((await readSession()).messages).toHaveLength(4)
+    expect(conversationProblems((await readSession()).messages)).toEqual([])
+  })
+
   it('rejects session ids that could escape the directory', () => {
     for (const sessionId of ['../x', 'a/b', '..', '', 'x'.repeat(200)]) {
       expect(() => new FileSessionManager({ sessionId, directory })).toThrow(TypeError)
