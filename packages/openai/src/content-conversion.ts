@@ -56,7 +56,8 @@ export function toolResultText(result: ToolResult): string {
     } else parts.push('[image attached below]')
   }
   const text = parts.join('\n')
-  return result.status === 'error' ? `Error: ${text}` : text
+  // Core's error results already start with "Error:"; others get the marker, since `tool` messages have no status.
+  return result.status === 'error' && !/^error\b/i.test(text) ? `Error: ${text}` : text
 }
 
 /** The images and PDF files inside tool results, which a `tool` message cannot carry. */

@@ -110,7 +110,13 @@ function addUserItems(items: ResponseInputItem[], content: ContentBlock[]): void
 function toolOutput(result: ToolResult): string | ResponseFunctionCallOutputItemList {
   if (result.content.every((item) => 'text' in item || 'json' in item)) return toolResultText(result)
   const output: ResponseFunctionCallOutputItemList = []
-  if (result.status === 'error') output.push({ type: 'input_text', text: 'Error:' })
+  const first = result.content[0]
+  if (
+    result.status === 'error' &&
+    !(first !== undefined && 'text' in first && /^error\b/i.test(first.text))
+  ) {
+    output.push({ type: 'input_text', text: 'Error:' })
+  }
   for (const item of result.content) {
     if ('text' in item) output.push({ type: 'input_text', text: item.text })
     else if ('json' in item) output.push({ type: 'input_text', text: JSON.stringify(item.json) })

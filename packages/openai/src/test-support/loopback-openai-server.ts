@@ -67,9 +67,19 @@ export class LoopbackOpenAIServer {
     return this
   }
 
+  /** Drops the replies not used yet. */
+  clearReplies(): void {
+    this.replies.length = 0
+  }
+
   /** Replies not used yet. */
   get pendingReplies(): number {
     return this.replies.length
+  }
+
+  /** Connections the client closed while the server was still streaming on them. */
+  get disconnectCount(): number {
+    return this.disconnects
   }
 
   /** Resolves when a client has closed a connection the server was still streaming on (counting from 1). */
