@@ -10,12 +10,7 @@ import { fixturesDirectory } from '@agent/core/testing'
 import OpenAI from 'openai'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { OpenAIModel } from './index.js'
-import {
-  chatEventStream,
-  fixtureBytes,
-  fixtureLines,
-  LoopbackOpenAIServer,
-} from './test-support/loopback-openai-server.js'
+import { chatEventStream, fixtureBytes, LoopbackOpenAIServer } from './test-support/loopback-openai-server.js'
 
 const fixtures = fixturesDirectory()
 
