@@ -263,6 +263,34 @@ describe('OpenAIModel error handling', () => {
     expect((error as Error).message).toMatch(/without sending any chunk/)
   })
 
+  it('a server that ignores stream: true and answers with plain JSON → ModelError, not a hang', async () => {
+    server.reply({
+      status: 200,
+      body: JSON.stringify({
+        id: 'chatcmpl-1',
+        object: 'chat.completion',
+        choices: [{ index: 0, message: { role: 'assistant', content: 'Hi' }, finish_reason: 'stop' }],
+      }),
+    })
+    const { error } = await failureOf(model)
+    expect(error).toMatchObject({ name: 'ModelError', retryable: true })
+    expect((error as Error).message).toMatch(/speaks the Chat Completions streaming protocol/)
+  })
+
+  it('SSE comment lines between chunks (OpenRouter keep-alives) are ignored', async () => {
+    server.reply({
+      sse: `: OPENROUTER PROCESSING\n\n${chatEventStream([textChunk('Hi')], { done: false })}: keep-alive\n\n${chatEventStream([finishChunk])}`,
+    })
+    const events: ModelStreamEvent[] = []
+    for await (const event of model.stream(userHi)) events.push(event)
+    expect(events.slice(0, 4)).toEqual([
+      { messageStart: { role: 'assistant' } },
+      { contentBlockDelta: { contentBlockIndex: 0, delta: { text: 'Hi' } } },
+      { contentBlockStop: { contentBlockIndex: 0 } },
+      { messageStop: { stopReason: 'end_turn' } },
+    ])
+  })
+
   it('a connection cut mid-stream → retryable ModelError', async () => {
     server.reply({ sseThenDestroy: chatEventStream([textChunk('Hello')], { done: false }) })
     const { error } = await failureOf(model)
