@@ -59,6 +59,8 @@ export class ChatStreamConverter {
   /** Tool-call index (as the server numbers calls) of the open or pending tool block. */
   private toolCallIndex = -1
   private pendingTool: { id: string; name: string; arguments: string } | undefined
+  /** The server's id of the open tool call ('' when it sent none). */
+  private openToolUseId = ''
   private readonly finishedToolCalls = new Set<number>()
   private sawToolCall = false
 
@@ -132,6 +134,17 @@ export class ChatStreamConverter {
     this.sawToolCall = true
     const index = call.index ?? position
     const pieceOfArguments = call.function?.arguments
+    if (
+      this.open === 'toolUse' &&
+      index === this.toolCallIndex &&
+      call.id &&
+      call.id !== this.openToolUseId &&
+      call.function?.name
+    ) {
+      // Some servers number every call 0 and tell them apart only by id: a new id with a name is a new call.
+      this.closeBlock(out)
+      this.finishedToolCalls.delete(index)
+    }
     if (index !== this.toolCallIndex || this.open !== 'toolUse') {
       if (this.finishedToolCalls.has(index)) {
         // The aggregator builds one block at a time; a server that interleaves calls cannot be streamed live.
@@ -158,6 +171,7 @@ export class ChatStreamConverter {
       if (pending.name === '') return
       // Some servers omit the id; the loop needs one to pair the result with the call.
       const toolUseId = pending.id || `call_${randomSuffix()}`
+      this.openToolUseId = pending.id
       this.pendingTool = undefined
       this.blockIndex++
       this.open = 'toolUse'

@@ -1,5 +1,11 @@
 import { AbortError, ContextWindowOverflowError, ModelError, ModelThrottledError } from '@agent/core'
-import { APIConnectionError, APIError, APIUserAbortError, OpenAIError } from 'openai'
+import {
+  APIConnectionError,
+  APIConnectionTimeoutError,
+  APIError,
+  APIUserAbortError,
+  OpenAIError,
+} from 'openai'
 
 const contextOverflowCodes = new Set(['context_length_exceeded', 'string_above_max_length'])
 /** How OpenAI-compatible servers word it: OpenAI, vLLM, llama.cpp, LM Studio, DeepSeek, Groq, Mistral. */
@@ -19,6 +25,12 @@ export function toModelError(error: unknown, signal: AbortSignal | undefined, ap
     return new AbortError(`The ${api} request was aborted.`, { cause: signal?.reason ?? error })
   }
   if (ModelError.isInstance(error)) return error as ModelError
+  if (error instanceof APIConnectionTimeoutError) {
+    return new ModelError(
+      `The ${api} request timed out before the server answered. Try again, or raise clientArgs.timeout for slow servers.`,
+      { cause: error, retryable: true },
+    )
+  }
   if (error instanceof APIConnectionError) {
     const cause = (error.cause as Error | undefined)?.message
     return new ModelError(

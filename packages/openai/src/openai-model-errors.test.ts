@@ -309,6 +309,17 @@ describe('OpenAIModel error handling', () => {
     expect((error as Error).message).toMatch(/Could not reach the OpenAI server/)
   })
 
+  it('a server that never answers → ModelError about the timeout once clientArgs.timeout passes', async () => {
+    server.reply({ noAnswer: true })
+    const impatient = new OpenAIModel({
+      modelId: 'gpt-4o',
+      clientArgs: { apiKey: 'k', baseURL: server.baseURL, timeout: 50 },
+    })
+    const { error } = await failureOf(impatient)
+    expect(error).toMatchObject({ name: 'ModelError', retryable: true })
+    expect((error as Error).message).toMatch(/timed out before the server answered/)
+  })
+
   it('interleaved tool-call arguments → ModelError naming the fix', async () => {
     const call = (index: number, id: string | undefined, args: string) => ({
       choices: [
@@ -332,6 +343,53 @@ describe('OpenAIModel error handling', () => {
     const { error } = await failureOf(model)
     expect(ModelError.isInstance(error)).toBe(true)
     expect((error as Error).message).toMatch(/parallel_tool_calls: false/)
+  })
+
+  it('two whole tool calls that a server numbers both 0 stay two calls, told apart by id', async () => {
+    const whole = (id: string, city: string) => ({
+      choices: [
+        {
+          index: 0,
+          delta: {
+            tool_calls: [
+              {
+                index: 0,
+                id,
+                type: 'function',
+                function: { name: 'weather', arguments: `{"city":"${city}"}` },
+              },
+            ],
+          },
+        },
+      ],
+    })
+    server.reply({
+      sse: chatEventStream([
+        whole('call_a', 'Oslo'),
+        whole('call_b', 'Rome'),
+        { choices: [{ index: 0, delta: {}, finish_reason: 'tool_calls' }] },
+      ]),
+    })
+    const events: ModelStreamEvent[] = []
+    for await (const event of model.stream(userHi)) events.push(event)
+    expect(events.slice(1, 7)).toEqual([
+      {
+        contentBlockStart: {
+          contentBlockIndex: 0,
+          start: { toolUse: { toolUseId: 'call_a', name: 'weather' } },
+        },
+      },
+      { contentBlockDelta: { contentBlockIndex: 0, delta: { toolUse: { input: '{"city":"Oslo"}' } } } },
+      { contentBlockStop: { contentBlockIndex: 0 } },
+      {
+        contentBlockStart: {
+          contentBlockIndex: 1,
+          start: { toolUse: { toolUseId: 'call_b', name: 'weather' } },
+        },
+      },
+      { contentBlockDelta: { contentBlockIndex: 1, delta: { toolUse: { input: '{"city":"Rome"}' } } } },
+      { contentBlockStop: { contentBlockIndex: 1 } },
+    ])
   })
 
   it('a tool call that never names its function → ModelError', async () => {
