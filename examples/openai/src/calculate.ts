@@ -1,6 +1,7 @@
 import { Agent } from '@agent/core'
 import { calculator } from './calculator-tool.ts'
 import { modelFromEnvironment } from './model-from-environment.ts'
+import { runProgram } from './run-program.ts'
 
 /** The seed's first program: stream "Calculate 2+2" and print the text as it arrives. */
 export async function calculate(): Promise<void> {
@@ -17,4 +18,4 @@ export async function calculate(): Promise<void> {
   process.stdout.write('\n')
 }
 
-if (import.meta.main) await calculate()
+if (import.meta.main) await runProgram(calculate)

@@ -1,6 +1,7 @@
 import { Agent, type AgentEvent } from '@agent/core'
 import { calculator } from './calculator-tool.ts'
 import { modelFromEnvironment } from './model-from-environment.ts'
+import { runProgram } from './run-program.ts'
 
 /** The seed's lifecycle program: print each stage of the event loop as it happens. */
 export async function lifecycle(): Promise<void> {
@@ -27,4 +28,4 @@ function processEvent(event: AgentEvent): void {
   }
 }
 
-if (import.meta.main) await lifecycle()
+if (import.meta.main) await runProgram(lifecycle)

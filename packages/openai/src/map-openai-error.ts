@@ -32,9 +32,8 @@ export function toModelError(error: unknown, signal: AbortSignal | undefined, ap
     )
   }
   if (error instanceof APIConnectionError) {
-    const cause = (error.cause as Error | undefined)?.message
     return new ModelError(
-      `Could not reach the ${api} server (${error.message}${cause ? `: ${cause}` : ''}). Check the base URL and the network, then try again.`,
+      `Could not reach the ${api} server (${redact(deepestMessage(error))}). Check the base URL and the network, then try again.`,
       { cause: error, retryable: true },
     )
   }
@@ -164,6 +163,17 @@ export function redact(message: string): string {
     .replace(/(api key provided:\s*)\S+/gi, '$1[redacted]')
     .replace(/\b(sk|rk|pk)-[A-Za-z0-9_*-]{6,}/g, '$1-[redacted]')
     .replace(/(bearer\s+)[A-Za-z0-9._~+/=-]{8,}/gi, '$1[redacted]')
+}
+
+/** The most specific reason in a cause chain ("connect ECONNREFUSED 127.0.0.1:9" rather than "fetch failed"). */
+function deepestMessage(error: Error): string {
+  let message = error.message
+  let current: unknown = error.cause
+  for (let depth = 0; depth < 5 && current instanceof Error; depth++) {
+    if (current.message) message = current.message
+    current = current.cause
+  }
+  return message
 }
 
 function isAbortLike(error: unknown): boolean {
