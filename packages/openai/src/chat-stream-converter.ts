@@ -17,8 +17,14 @@ interface ChatChoice {
   finish_reason?: string | null
 }
 
+interface ChatContentPart {
+  type?: string
+  text?: string
+  thinking?: { type?: string; text?: string }[]
+}
+
 interface ChatDelta {
-  content?: string | null
+  content?: string | ChatContentPart[] | null
   refusal?: string | null
   reasoning_content?: string | null
   /** OpenRouter and newer vLLM name the reasoning text `reasoning`. */
@@ -107,21 +113,16 @@ export class ChatStreamConverter {
 
   private acceptDelta(delta: ChatDelta, out: ModelStreamEvent[]): void {
     const reasoning = delta.reasoning_content ?? delta.reasoning
-    if (reasoning) {
-      if (this.open !== 'reasoning') this.startBlock('reasoning', out)
-      out.push({
-        contentBlockDelta: {
-          contentBlockIndex: this.blockIndex,
-          delta: { reasoningContent: { text: reasoning } },
-        },
-      })
+    if (typeof reasoning === 'string' && reasoning !== '') this.reasoningDelta(reasoning, out)
+    const content = delta.content
+    if (typeof content === 'string') {
+      if (content !== '') this.textDelta(content, out)
+    } else if (Array.isArray(content)) {
+      this.acceptContentParts(content, out)
     }
     // A refusal is the model's answer in words: it is streamed as text (see README).
-    const text = delta.content || delta.refusal
-    if (text) {
-      if (this.open !== 'text') this.startBlock('text', out)
-      out.push({ contentBlockDelta: { contentBlockIndex: this.blockIndex, delta: { text } } })
-    }
+    const refusal = delta.refusal
+    if (typeof refusal === 'string' && refusal !== '') this.textDelta(refusal, out)
     const toolCalls = delta.tool_calls
     if (toolCalls) {
       for (let position = 0; position < toolCalls.length; position++) {
@@ -199,6 +200,31 @@ export class ChatStreamConverter {
           delta: { toolUse: { input: pieceOfArguments } },
         },
       })
+    }
+  }
+
+  private textDelta(text: string, out: ModelStreamEvent[]): void {
+    if (this.open !== 'text') this.startBlock('text', out)
+    out.push({ contentBlockDelta: { contentBlockIndex: this.blockIndex, delta: { text } } })
+  }
+
+  private reasoningDelta(text: string, out: ModelStreamEvent[]): void {
+    if (this.open !== 'reasoning') this.startBlock('reasoning', out)
+    out.push({
+      contentBlockDelta: { contentBlockIndex: this.blockIndex, delta: { reasoningContent: { text } } },
+    })
+  }
+
+  /** Mistral streams `content` as parts: `{type: 'text'}` and `{type: 'thinking', thinking: [{type: 'text'}]}`. */
+  private acceptContentParts(parts: ChatContentPart[], out: ModelStreamEvent[]): void {
+    for (const part of parts) {
+      if (part.type === 'text' && typeof part.text === 'string' && part.text !== '')
+        this.textDelta(part.text, out)
+      else if (part.type === 'thinking' && Array.isArray(part.thinking)) {
+        for (const thought of part.thinking) {
+          if (typeof thought.text === 'string' && thought.text !== '') this.reasoningDelta(thought.text, out)
+        }
+      }
     }
   }
 

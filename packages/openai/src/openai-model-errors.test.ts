@@ -394,6 +394,42 @@ describe('OpenAIModel error handling', () => {
     ])
   })
 
+  it('content streamed as parts (Mistral thinking and text) becomes reasoning then text, and odd values are skipped', async () => {
+    server.reply({
+      sse: chatEventStream([
+        {
+          choices: [
+            {
+              index: 0,
+              delta: { content: [{ type: 'thinking', thinking: [{ type: 'text', text: 'Hmm.' }] }] },
+            },
+          ],
+        },
+        {
+          choices: [
+            {
+              index: 0,
+              delta: {
+                content: [{ type: 'text', text: 'Yes.' }, { type: 'image_url' }],
+                reasoning: { effort: 'x' },
+              },
+            },
+          ],
+        },
+        { choices: [{ index: 0, delta: {}, finish_reason: 'stop' }] },
+      ]),
+    })
+    const events: ModelStreamEvent[] = []
+    for await (const event of model.stream(userHi)) events.push(event)
+    expect(events.slice(0, 5)).toEqual([
+      { messageStart: { role: 'assistant' } },
+      { contentBlockDelta: { contentBlockIndex: 0, delta: { reasoningContent: { text: 'Hmm.' } } } },
+      { contentBlockStop: { contentBlockIndex: 0 } },
+      { contentBlockDelta: { contentBlockIndex: 1, delta: { text: 'Yes.' } } },
+      { contentBlockStop: { contentBlockIndex: 1 } },
+    ])
+  })
+
   it('a tool call that never names its function → ModelError', async () => {
     server.reply({
       sse: chatEventStream([
