@@ -121,6 +121,21 @@ describe('retries in the agent loop', () => {
     expect(conversationProblems(agent.messages)).toEqual([])
   })
 
+  it('agent.cancel() during a backoff sleep ends the run with stop reason cancelled', async () => {
+    const strategy = new BackoffRetryStrategy({ initialDelayMs: 60_000, jitter: 'none' })
+    const agent: Agent = new Agent({
+      model: new ScriptedModel([throttled(), { content: [{ text: 'never' }] }]),
+      retryStrategy: strategy,
+      callbackHandler: (event) => {
+        if (event.type === 'throttled') agent.cancel()
+      },
+    })
+    const result = await agent.invoke('Hi')
+    expect(result.stopReason).toBe('cancelled')
+    expect(result.metrics.throttleCount).toBe(1)
+    expect(conversationProblems(agent.messages)).toEqual([])
+  })
+
   it('can be disabled per agent', async () => {
     const model = new ScriptedModel([throttled(), { content: [{ text: 'unused' }] }])
     const agent = new Agent({ model, retryStrategy: null, callbackHandler: null })
