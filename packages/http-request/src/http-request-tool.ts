@@ -184,7 +184,7 @@ async function sendRequest(
         location !== undefined &&
         input.allow_redirects !== false
       ) {
-        response.body.destroy()
+        discard(response.body)
         if (redirects.length >= maxRedirects) {
           throw new HttpRequestError(
             'redirect',
@@ -268,6 +268,12 @@ async function sendRequest(
     callerSignal.removeEventListener('abort', onCallerAbort)
     dispatcher.destroy().catch(() => {})
   }
+}
+
+/** Drops a body we will not read; destroying it emits an error nobody needs to see. */
+function discard(body: { on(event: 'error', listener: () => void): unknown; destroy(): unknown }): void {
+  body.on('error', () => {})
+  body.destroy()
 }
 
 class DeadlineSignal extends Error {

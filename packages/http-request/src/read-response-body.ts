@@ -66,6 +66,7 @@ export async function readResponseBody(
   } catch (error) {
     if (!(error instanceof LimitReached)) throw error
     truncated = true
+    body.on('error', () => {})
     body.destroy()
   }
   return { bytes: Buffer.concat(chunks, size), truncated, undecodedEncodings }
