@@ -83,7 +83,13 @@ const chunkCharacters = 32 * 1024
 export function htmlToMarkdown(html: string, options: HtmlToMarkdownOptions): MarkdownConversion {
   const notes: string[] = []
   const maxElements = options.maxElements ?? 200_000
-  const input = html.length > options.maxInputCharacters ? html.slice(0, options.maxInputCharacters) : html
+  let input = html
+  if (html.length > options.maxInputCharacters) {
+    input = html.slice(0, options.maxInputCharacters)
+    // Do not leave half a tag at the cut: it would show up as text.
+    const openTag = input.lastIndexOf('<')
+    if (openTag > input.lastIndexOf('>')) input = input.slice(0, openTag)
+  }
   if (input.length < html.length) {
     notes.push(`only the first ${options.maxInputCharacters} characters of HTML were converted`)
   }
@@ -92,6 +98,7 @@ export function htmlToMarkdown(html: string, options: HtmlToMarkdownOptions): Ma
   const stack: ElementNode[] = [root]
   let droppedDepth = 0
   let overflowDepth = 0
+  let flattened = false
   let elementCount = 0
   let stopped = false
   let title: string | undefined
@@ -117,6 +124,7 @@ export function htmlToMarkdown(html: string, options: HtmlToMarkdownOptions): Ma
           return
         }
         if (stack.length > maxDepth) {
+          flattened = true
           overflowDepth += 1
           return
         }
@@ -168,8 +176,7 @@ export function htmlToMarkdown(html: string, options: HtmlToMarkdownOptions): Ma
     }
   }
   if (!stopped) parser.end()
-  if (overflowDepth > 0 || stack.length > maxDepth)
-    notes.push(`nesting deeper than ${maxDepth} was flattened`)
+  if (flattened) notes.push(`nesting deeper than ${maxDepth} was flattened`)
 
   const markdown = normalizeBlankLines(new MarkdownRenderer(options.baseUrl).block(root.children))
   const cleanTitle = title?.replace(/\s+/g, ' ').trim()
