@@ -1,4 +1,4 @@
-import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib'
+import { brotliCompressSync, deflateSync, gzipSync, zstdCompressSync } from 'node:zlib'
 import { Agent } from '@agent/core'
 import { conversationProblems, ScriptedModel } from '@agent/core/testing'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -95,6 +95,10 @@ describe('http_request against a loopback server (operator allows 127.0.0.1)', (
           response.writeHead(200, { 'content-type': 'text/plain', 'content-encoding': 'deflate' })
           response.end(deflateSync('deflate body'))
           return
+        case '/zstd':
+          response.writeHead(200, { 'content-type': 'text/plain', 'content-encoding': 'zstd' })
+          response.end(zstdCompressSync('zstd body'))
+          return
         case '/compress':
           response.writeHead(200, { 'content-type': 'text/plain', 'content-encoding': 'compress' })
           response.end('\x1f\x9d not really')
@@ -170,10 +174,12 @@ describe('http_request against a loopback server (operator allows 127.0.0.1)', (
     )
   })
 
-  it('decodes gzip, br and deflate, honours the charset, and notes codings it cannot decode', async () => {
+  it('decodes gzip, br, deflate and zstd, honours the charset, and notes codings it cannot decode', async () => {
     expect(textOf(await call({ method: 'GET', url: at('/gzip') }))).toBe('gzip body')
     expect(textOf(await call({ method: 'GET', url: at('/br') }))).toBe('brotli body')
     expect(textOf(await call({ method: 'GET', url: at('/deflate') }))).toBe('deflate body')
+    expect(textOf(await call({ method: 'GET', url: at('/zstd') }))).toBe('zstd body')
+    expect(server.requests.at(-1)?.headers['accept-encoding']).toBe('gzip, deflate, br, zstd')
     expect(textOf(await call({ method: 'GET', url: at('/latin1') }))).toBe('café')
     const unknown = await call({ method: 'GET', url: at('/compress') })
     expect(summaryOf(unknown).body.notes).toEqual([

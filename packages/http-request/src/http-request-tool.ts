@@ -13,7 +13,7 @@ import {
   resolvePolicy,
   safeMethods,
 } from './http-request-policy.js'
-import { readResponseBody } from './read-response-body.js'
+import { acceptedEncodings, readResponseBody } from './read-response-body.js'
 import { validateModelHeaders, withoutCredentials } from './request-headers.js'
 
 export const httpMethods = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const
@@ -167,7 +167,7 @@ async function sendRequest(
 
   const redirects: RedirectHop[] = []
   let url = originalUrl
-  let receivedBytes = 0
+  const progress = { bytes: 0 }
   try {
     while (true) {
       const headers = await hopHeaders(url, originalUrl, method, modelHeaders, body, auth)
@@ -216,8 +216,8 @@ async function sendRequest(
               headerValue(response.headers['content-encoding']),
               policy.maxResponseBytes,
               controller.signal,
+              progress,
             )
-      receivedBytes = bodyResult.bytes.length
       const formatted = formatResponseBody(bodyResult.bytes, {
         contentType: headerValue(response.headers['content-type']),
         convertToMarkdown: input.convert_to_markdown === true,
@@ -262,7 +262,7 @@ async function sendRequest(
       return { status: 'success', content }
     }
   } catch (error) {
-    throw translateError(error, controller.signal, url, deadlineMs, receivedBytes, secrets)
+    throw translateError(error, controller.signal, url, deadlineMs, progress.bytes, secrets)
   } finally {
     clearTimeout(deadline)
     callerSignal.removeEventListener('abort', onCallerAbort)
@@ -359,7 +359,7 @@ async function hopHeaders(
   // Credentials never follow a redirect to another origin: not ours, not the model's.
   const headers: Record<string, string> = {
     'user-agent': 'agent-sdk-http-request/0.1',
-    'accept-encoding': 'gzip, deflate, br, zstd',
+    'accept-encoding': acceptedEncodings,
     ...(sameOrigin ? modelHeaders : withoutCredentials(modelHeaders)),
   }
   if (body !== undefined && headers['content-type'] === undefined) {
@@ -427,7 +427,7 @@ function translateError(
     if (signal.reason instanceof DeadlineSignal) {
       return new HttpRequestError(
         'timeout',
-        `The request to ${url.host} did not complete within ${deadlineMs} ms${receivedBytes > 0 ? ` (${receivedBytes} bytes received)` : ''}. The server may be slow or the body too long; try a smaller resource or a longer timeout.`,
+        `The request to ${url.host} did not complete within ${deadlineMs} ms${receivedBytes > 0 ? ` (${receivedBytes} body bytes received)` : ''}. The server may be slow or the body too long; try a smaller resource or a longer timeout.`,
         { cause: error },
       )
     }

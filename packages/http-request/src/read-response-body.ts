@@ -1,6 +1,6 @@
 import type { Readable, Transform } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
-import { constants, createBrotliDecompress, createGunzip, createUnzip, createZstdDecompress } from 'node:zlib'
+import * as zlib from 'node:zlib'
 
 export interface ResponseBody {
   /** The decoded bytes, at most the cap. */
@@ -10,6 +10,14 @@ export interface ResponseBody {
   /** Content codings that could not be decoded (the bytes are then still encoded). */
   undecodedEncodings: string[]
 }
+
+type ZlibWithZstd = typeof zlib & { createZstdDecompress(): Transform }
+
+/** zstd decoding arrived in Node 22.15 / 23.8; on older Node it is not offered. */
+export const zstdSupported = typeof (zlib as Partial<ZlibWithZstd>).createZstdDecompress === 'function'
+
+/** What we ask servers for: only codings this Node can undo. */
+export const acceptedEncodings = zstdSupported ? 'gzip, deflate, br, zstd' : 'gzip, deflate, br'
 
 class LimitReached extends Error {}
 
@@ -23,6 +31,8 @@ export async function readResponseBody(
   contentEncoding: string | undefined,
   maxBytes: number,
   signal: AbortSignal,
+  /** Updated as bytes arrive, so a deadline can say how far the body got. */
+  progress: { bytes: number } = { bytes: 0 },
 ): Promise<ResponseBody> {
   const encodings = (contentEncoding ?? '')
     .split(',')
@@ -59,6 +69,7 @@ export async function readResponseBody(
           }
           chunks.push(chunk)
           size += chunk.length
+          progress.bytes = size
         }
       },
       { signal },
@@ -74,18 +85,18 @@ export async function readResponseBody(
 
 function createDecoder(coding: string): Transform | undefined {
   // Lenient flushing: a body cut at a chunk boundary still yields what was decoded.
-  const options = { finishFlush: constants.Z_SYNC_FLUSH }
+  const options = { finishFlush: zlib.constants.Z_SYNC_FLUSH }
   switch (coding) {
     case 'gzip':
     case 'x-gzip':
-      return createGunzip(options)
+      return zlib.createGunzip(options)
     case 'deflate':
       // Unzip reads the zlib wrapper "deflate" means (and gzip, which some servers mislabel).
-      return createUnzip(options)
+      return zlib.createUnzip(options)
     case 'br':
-      return createBrotliDecompress({ finishFlush: constants.BROTLI_OPERATION_FLUSH })
+      return zlib.createBrotliDecompress({ finishFlush: zlib.constants.BROTLI_OPERATION_FLUSH })
     case 'zstd':
-      return createZstdDecompress()
+      return zstdSupported ? (zlib as ZlibWithZstd).createZstdDecompress() : undefined
     default:
       return undefined
   }
