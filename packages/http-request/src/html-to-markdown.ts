@@ -178,26 +178,38 @@ export function htmlToMarkdown(html: string, options: HtmlToMarkdownOptions): Ma
   if (!stopped) parser.end()
   if (flattened) notes.push(`nesting deeper than ${maxDepth} was flattened`)
 
-  const markdown = normalizeBlankLines(new MarkdownRenderer(options.baseUrl).block(root.children))
+  const renderer = new MarkdownRenderer(options.baseUrl, started + options.timeLimitMs)
+  const markdown = normalizeBlankLines(renderer.block(root.children))
+  if (renderer.outOfTime && !stopped) notes.push(`conversion stopped after ${options.timeLimitMs} ms`)
   const cleanTitle = title?.replace(/\s+/g, ' ').trim()
   return { markdown, ...(cleanTitle ? { title: cleanTitle } : {}), notes }
 }
 
 class MarkdownRenderer {
   private readonly baseUrl: string | undefined
+  private readonly deadline: number
+  private visited = 0
+  /** Set when the time ran out: the rest of the document is skipped. */
+  outOfTime = false
 
-  constructor(baseUrl: string | undefined) {
+  constructor(baseUrl: string | undefined, deadline: number) {
     this.baseUrl = baseUrl
+    this.deadline = deadline
   }
 
   block(nodes: MarkdownNode[]): string {
-    let out = ''
+    const pieces: string[] = []
+    // Tracked apart: asking a growing string for its last character would flatten it each time.
+    let atLineStart = true
     for (const node of nodes) {
-      const piece = this.node(node)
+      let piece = this.node(node)
       // Whitespace that only separated tags must not indent the next line.
-      out += typeof node === 'string' && (out === '' || out.endsWith('\n')) ? piece.trimStart() : piece
+      if (typeof node === 'string' && atLineStart) piece = piece.trimStart()
+      if (piece === '') continue
+      pieces.push(piece)
+      atLineStart = piece.endsWith('\n')
     }
-    return out
+    return pieces.join('')
   }
 
   /** Inline content on one line: for headings, table cells and link text. */
@@ -208,6 +220,11 @@ class MarkdownRenderer {
   }
 
   private node(node: MarkdownNode): string {
+    if (this.outOfTime) return ''
+    if ((this.visited += 1) % 1024 === 0 && performance.now() > this.deadline) {
+      this.outOfTime = true
+      return ''
+    }
     if (typeof node === 'string') return node.replace(/\s+/g, ' ')
     const tag = node.tag
     if (/^h[1-6]$/.test(tag)) {
