@@ -230,6 +230,49 @@ describe('aws_sig_v4', () => {
     expect(server.connectionCount()).toBe(before)
   })
 
+  it('holds a credential provider that never answers to the deadline', async () => {
+    const call = directCaller(
+      createHttpRequestTool({
+        allowedCidrs: ['127.0.0.1/32'],
+        awsSigV4Hosts: ['127.0.0.1'],
+        awsCredentials: () => new Promise(() => {}),
+      }),
+    )
+    const before = server.connectionCount()
+    const result = await call({
+      method: 'GET',
+      url: `${server.origin}/`,
+      auth_type: 'aws_sig_v4',
+      aws_service: 'execute-api',
+      aws_region: 'us-east-1',
+      timeout: 0.2,
+    })
+    expect(textOf(result)).toContain('did not complete within 200 ms')
+    expect(server.connectionCount()).toBe(before)
+  })
+
+  it('reports credential errors without secrets', async () => {
+    const call = directCaller(
+      createHttpRequestTool({
+        allowedCidrs: ['127.0.0.1/32'],
+        awsSigV4Hosts: ['127.0.0.1'],
+        awsCredentials: async () => {
+          throw new Error('Could not load credentials from any providers')
+        },
+      }),
+    )
+    const result = await call({
+      method: 'GET',
+      url: `${server.origin}/`,
+      auth_type: 'aws_sig_v4',
+      aws_service: 's3',
+      aws_region: 'us-east-1',
+    })
+    expect(textOf(result)).toContain(
+      'Could not sign the request with AWS credentials: Could not load credentials',
+    )
+  })
+
   it('infers service and region from AWS host names', () => {
     expect(inferAwsEndpoint('bedrock-runtime.us-east-1.amazonaws.com')).toEqual({
       service: 'bedrock-runtime',

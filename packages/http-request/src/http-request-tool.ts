@@ -170,7 +170,11 @@ async function sendRequest(
   const progress = { bytes: 0 }
   try {
     while (true) {
-      const headers = await hopHeaders(url, originalUrl, method, modelHeaders, body, auth)
+      // Signing may wait on a credential provider: the deadline covers that wait too.
+      const headers = await untilAborted(
+        hopHeaders(url, originalUrl, method, modelHeaders, body, auth),
+        controller.signal,
+      )
       const response = await undiciRequest(url, {
         method: method as 'GET',
         headers,
@@ -236,7 +240,8 @@ async function sendRequest(
         )
       }
       let text = formatted.text
-      if (text.length > policy.maxResultCharacters) {
+      const cut = text.length > policy.maxResultCharacters
+      if (cut) {
         notes.push(`the text was cut to ${policy.maxResultCharacters} of ${text.length} characters`)
         text = text.slice(0, policy.maxResultCharacters)
       }
@@ -250,7 +255,7 @@ async function sendRequest(
         body: {
           format: formatted.format,
           bytes: bodyResult.bytes.length,
-          truncated: bodyResult.truncated || text.length < formatted.text.length,
+          truncated: bodyResult.truncated || cut,
           ...(formatted.title === undefined ? {} : { title: formatted.title }),
           ...(notes.length > 0 ? { notes } : {}),
         },
@@ -268,6 +273,15 @@ async function sendRequest(
     callerSignal.removeEventListener('abort', onCallerAbort)
     dispatcher.destroy().catch(() => {})
   }
+}
+
+function untilAborted<Value>(promise: Promise<Value>, signal: AbortSignal): Promise<Value> {
+  if (signal.aborted) return Promise.reject(signal.reason)
+  return new Promise<Value>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason)
+    signal.addEventListener('abort', onAbort, { once: true })
+    promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort))
+  })
 }
 
 /** Drops a body we will not read; destroying it emits an error nobody needs to see. */
