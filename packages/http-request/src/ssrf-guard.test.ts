@@ -183,6 +183,43 @@ describe('DNS answers are checked, all of them, and the checked address is the o
     expect(calls).toBe(1)
   })
 
+  it('checks the DNS answers of every redirect hop, and the host lists too', async () => {
+    const redirecting = await startLoopbackServer((request, response) => {
+      const target = new URL(request.url ?? '/', 'http://x').searchParams.get('to') ?? ''
+      response.writeHead(302, { location: target }).end()
+    })
+    try {
+      const lookups: string[] = []
+      const call = directCaller(
+        createHttpRequestTool({
+          allowedCidrs: ['127.0.0.1/32'],
+          blockedHosts: ['blocked.example.test'],
+          lookup: async (hostname) => {
+            lookups.push(hostname)
+            return hostname === 'start.example.test' ? ['127.0.0.1'] : ['10.0.0.5']
+          },
+        }),
+      )
+      const start = `http://start.example.test:${redirecting.port}/?to=`
+      const toInternal = await call({
+        method: 'GET',
+        url: start + encodeURIComponent(`http://internal.example.test:${target.port}/`),
+      })
+      expect(textOf(toInternal)).toContain(
+        'Refused to connect to internal.example.test (10.0.0.5): it is a private address',
+      )
+      expect(lookups).toEqual(['start.example.test', 'internal.example.test'])
+      const toBlocked = await call({
+        method: 'GET',
+        url: start + encodeURIComponent(`http://blocked.example.test:${target.port}/`),
+      })
+      expect(textOf(toBlocked)).toContain('The host blocked.example.test is blocked')
+      expect(redirecting.requests).toHaveLength(2)
+    } finally {
+      await redirecting.close()
+    }
+  })
+
   it('honours blockedCidrs over allowedCidrs and allowPrivateNetwork', async () => {
     const before = target.connectionCount()
     const { call } = withAnswers(['127.0.0.1'], {
