@@ -23,9 +23,9 @@ console.log(`GET ${url} -> ${page.status}`)
 for (const block of page.content) console.log('text' in block ? block.text : JSON.stringify(block.json))
 
 // The default tool: public internet only. A prompt-injected model asking for credentials gets a refusal.
-const public_ = new Agent({ tools: [httpRequest], callbackHandler: null })
+const defaultAgent = new Agent({ tools: [httpRequest], callbackHandler: null })
 for (const target of ['http://169.254.169.254/latest/meta-data/iam/', url]) {
-  const refused = await public_.tool.http_request({ method: 'GET', url: target })
+  const refused = await defaultAgent.tool.http_request({ method: 'GET', url: target })
   console.log(`GET ${target} -> ${refused.status}`)
   for (const block of refused.content) if ('text' in block) console.log(block.text)
 }
