@@ -64,6 +64,10 @@ describe('htmlToMarkdown', () => {
     expect(result.markdown).toBe('> Quote <1>\n>\n> two')
   })
 
+  it('caps the title', () => {
+    expect(convert(`<title>${'t'.repeat(10_000)}</title><p>x</p>`).title).toHaveLength(300)
+  })
+
   it('bounds input size, element count and nesting depth, and says so', () => {
     const cut = convert('<p>keep</p><p>drop</p>', { maxInputCharacters: 12 })
     expect(cut.markdown).toBe('keep')

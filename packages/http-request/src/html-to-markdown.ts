@@ -72,6 +72,7 @@ const blockTags = new Set([
 ])
 
 const maxDepth = 100
+const maxTitleCharacters = 300
 const maxTableColumns = 50
 const chunkCharacters = 32 * 1024
 
@@ -144,7 +145,7 @@ export function htmlToMarkdown(html: string, options: HtmlToMarkdownOptions): Ma
       ontext(text) {
         if (stopped) return
         if (inTitle) {
-          title = (title ?? '') + text
+          if ((title ?? '').length < maxTitleCharacters) title = (title ?? '') + text
           return
         }
         if (droppedDepth > 0) return
@@ -181,7 +182,7 @@ export function htmlToMarkdown(html: string, options: HtmlToMarkdownOptions): Ma
   const renderer = new MarkdownRenderer(options.baseUrl, started + options.timeLimitMs)
   const markdown = normalizeBlankLines(renderer.block(root.children))
   if (renderer.outOfTime && !stopped) notes.push(`conversion stopped after ${options.timeLimitMs} ms`)
-  const cleanTitle = title?.replace(/\s+/g, ' ').trim()
+  const cleanTitle = title?.replace(/\s+/g, ' ').trim().slice(0, maxTitleCharacters)
   return { markdown, ...(cleanTitle ? { title: cleanTitle } : {}), notes }
 }
 
