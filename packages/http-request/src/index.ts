@@ -1,4 +1,3 @@
-export { AddressGuard, type AddressVerdict } from './address-guard.js'
 export { type AuthType, authTypes } from './authentication.js'
 export { type HtmlToMarkdownOptions, htmlToMarkdown, type MarkdownConversion } from './html-to-markdown.js'
 export { HttpRequestError, type HttpRequestErrorCode } from './http-request-error.js'
