@@ -80,14 +80,31 @@ export class BedrockModel implements Model {
       if (response.stream === undefined) throw new Error('Bedrock answered ConverseStream without a stream.')
       let timeToFirstByteMs: number | undefined
       let redaction: RedactContentEvent | undefined
-      for await (const output of response.stream) {
-        if (signal.aborted) break
-        timeToFirstByteMs ??= Math.round(performance.now() - startedAt)
-        const event = mapStreamEvent(output, timeToFirstByteMs)
-        if (event === undefined) continue
-        yield event
-        if (guardrail !== undefined && output.metadata?.trace !== undefined) {
-          redaction = redactBlockedContent(guardrail, output.metadata.trace, request.messages)
+      // Iterated by hand: on an early exit the request must be cancelled before the SDK's iterator is
+      // released, since releasing it first waits for a stream that may never end.
+      const outputs = response.stream[Symbol.asyncIterator]()
+      let drained = false
+      try {
+        while (!signal.aborted) {
+          const step = await outputs.next()
+          if (step.done) {
+            drained = true
+            break
+          }
+          timeToFirstByteMs ??= Math.round(performance.now() - startedAt)
+          const event = mapStreamEvent(step.value, timeToFirstByteMs)
+          if (event === undefined) continue
+          yield event
+          const trace = step.value.metadata?.trace
+          if (guardrail !== undefined && trace !== undefined) {
+            redaction = redactBlockedContent(guardrail, trace, request.messages)
+          }
+        }
+      } finally {
+        if (!drained) {
+          if (!signal.aborted)
+            controller.abort(new AbortError('The consumer stopped reading the model stream.'))
+          void outputs.return?.().catch(() => undefined)
         }
       }
       // The HTTP/2 handler ends the stream quietly when aborted: the signal is the only witness.
@@ -95,7 +112,7 @@ export class BedrockModel implements Model {
       if (redaction !== undefined) yield redaction as unknown as ModelStreamEvent
       finished = true
     } catch (error) {
-      throw mapBedrockError(error, signal)
+      throw mapBedrockError(error, callerSignal)
     } finally {
       callerSignal?.removeEventListener('abort', forwardAbort)
       if (!finished && !signal.aborted)

@@ -66,9 +66,13 @@ export function frameFromRecordedEvent(line: Record<string, unknown>): WireFrame
  */
 export class BedrockLoopbackServer {
   readonly requests: RecordedRequest[] = []
-  /** Settles when a streamed answer's HTTP/2 stream closes (normally or because the client went away). */
-  readonly streamClosed: Promise<{ finished: boolean }>[] = []
+  /**
+   * One per streamed answer: settles when its HTTP/2 stream closes, saying whether the server had ended
+   * it or the client went away first (reset or cancel).
+   */
+  readonly streamClosed: Promise<{ endedByServer: boolean }>[] = []
   private readonly replies: LoopbackReply[]
+  private readonly answered: (() => void)[] = []
   private readonly server: Http2Server
   private readonly sessions = new Set<import('node:http2').ServerHttp2Session>()
 
@@ -93,6 +97,19 @@ export class BedrockLoopbackServer {
   get endpoint(): string {
     const { port } = this.server.address() as AddressInfo
     return `http://127.0.0.1:${port}`
+  }
+
+  /** Resolves once `count` requests have been answered (headers sent), so a test can act mid-response. */
+  async answeredRequests(count: number): Promise<void> {
+    while (this.streamClosed.length + this.wholeAnswers < count) {
+      await new Promise<void>((resolve) => this.answered.push(resolve))
+    }
+  }
+
+  private wholeAnswers = 0
+
+  private notifyAnswered(): void {
+    for (const resolve of this.answered.splice(0)) resolve()
   }
 
   /** Adds replies for the next requests. */
@@ -134,21 +151,28 @@ export class BedrockLoopbackServer {
       const body = JSON.stringify(reply.body)
       response.writeHead(reply.status, { 'content-type': 'application/json', ...reply.headers })
       response.end(body)
+      this.wholeAnswers++
+      this.notifyAnswered()
       return
     }
     const { frames, hang } = reply
-    const closed = new Promise<{ finished: boolean }>((resolve) => {
-      response.stream.once('close', () => resolve({ finished: response.writableFinished }))
+    let endedByServer = false
+    const closed = new Promise<{ endedByServer: boolean }>((resolve) => {
+      response.stream.once('close', () => resolve({ endedByServer }))
     })
     this.streamClosed.push(closed)
     response.writeHead(200, {
       'content-type': 'application/vnd.amazon.eventstream',
       'x-amzn-requestid': `loopback-${this.requests.length}`,
     })
+    this.notifyAnswered()
     for (const frame of frames) {
       if (response.stream.destroyed) return
       response.write(encodeFrame(frame))
     }
-    if (!hang) response.end()
+    if (!hang) {
+      endedByServer = true
+      response.end()
+    }
   }
 }
