@@ -26,18 +26,22 @@ export function evaluate(expression: string): number {
     return value
   }
   function product(): number {
-    let value = power()
-    while (peek() === '*' || peek() === '/') value = take() === '*' ? value * power() : value / power()
+    let value = unary()
+    while (peek() === '*' || peek() === '/') value = take() === '*' ? value * unary() : value / unary()
     return value
   }
-  function power(): number {
-    const base = unary()
-    return peek() === '^' ? (take(), base ** power()) : base
-  }
+  // Signs bind looser than powers: -2^2 is -(2^2).
   function unary(): number {
-    if (peek() === '-') return (take(), -unary())
-    if (peek() === '+') return (take(), unary())
-    return primary()
+    const sign = peek()
+    if (sign !== '-' && sign !== '+') return power()
+    take()
+    return sign === '-' ? -unary() : unary()
+  }
+  function power(): number {
+    const base = primary()
+    if (peek() !== '^') return base
+    take()
+    return base ** unary()
   }
   function primary(): number {
     const token = take()
