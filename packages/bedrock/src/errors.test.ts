@@ -240,7 +240,49 @@ describe('Bedrock errors become typed errors', () => {
     })
   })
 
+  describe('before any answer', () => {
+    it('no AWS credentials → ModelError that says how to configure them', async () => {
+      const model = loopbackModel(server, {
+        clientConfig: {
+          credentials: async () => {
+            throw Object.assign(new Error('Could not load credentials from any providers'), {
+              name: 'CredentialsProviderError',
+            })
+          },
+        },
+      })
+      const { error } = await collect(model.stream(request))
+      expect(error.name).toBe('ModelError')
+      expect(error.message).toContain('AWS_ACCESS_KEY_ID')
+    })
+
+    it('nothing listening on the endpoint → retryable ModelError', async () => {
+      const gone = await BedrockLoopbackServer.start()
+      const endpoint = gone.endpoint
+      await gone.close()
+      const { error } = await collect(loopbackModel(server, { clientConfig: { endpoint } }).stream(request))
+      expect(error.name).toBe('ModelError')
+      expect(error.retryable).toBe(true)
+      expect(error.message).toContain('ECONNREFUSED')
+    })
+  })
+
   describe('abort', () => {
+    it('Converse, while waiting for the answer → AbortError and the server sees the stream closed', async () => {
+      server.reply({ frames: [], hang: true })
+      const controller = new AbortController()
+      const answeredBefore = server.requests.length
+      const pending = collect(
+        loopbackModel(server, { streaming: false }).stream({ ...request, signal: controller.signal }),
+      )
+      await server.answeredRequests(answeredBefore + 1)
+      controller.abort()
+      const { events, error } = await pending
+      expect(events).toEqual([])
+      expect(AbortError.isInstance(error)).toBe(true)
+      expect((await server.streamClosed.at(-1)!).endedByServer).toBe(false)
+    })
+
     it('before sending → AbortError, nothing sent', async () => {
       const before = server.requests.length
       const controller = new AbortController()

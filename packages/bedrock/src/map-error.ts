@@ -20,6 +20,10 @@ const retryableErrorNames = new Set([
   'ModelNotReadyException',
 ])
 
+/** Connection failures: nothing was answered, so trying again may work. */
+const networkErrorCodes =
+  /^(ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|ENETUNREACH|ERR_HTTP2_\w+)$/
+
 interface SdkErrorShape {
   name?: string
   message?: string
@@ -70,16 +74,13 @@ export function mapBedrockError(error: unknown, signal: AbortSignal | undefined)
       { cause: error },
     )
   }
-  if (
-    sdkError.code !== undefined &&
-    /^(ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|ENOTFOUND|EAI_AGAIN)$/.test(sdkError.code)
-  ) {
+  const networkCode = [sdkError.code, (sdkError as { cause?: { code?: string } }).cause?.code].find(
+    (code) => code !== undefined && networkErrorCodes.test(code),
+  )
+  if (networkCode !== undefined && status === undefined) {
     return new ModelError(
-      `Could not reach Bedrock (${sdkError.code}): ${rawMessage}. Check the network and the endpoint.`,
-      {
-        cause: error,
-        retryable: true,
-      },
+      `Could not reach Bedrock (${networkCode}): ${rawMessage}. Check the network and the endpoint.`,
+      { cause: error, retryable: true },
     )
   }
   if (/checksum|prelude|eventstream|event stream/i.test(rawMessage) && status === undefined) {
