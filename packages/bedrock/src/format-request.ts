@@ -195,11 +195,23 @@ function formatImage(image: ImageContent): ImageBlock {
   )
 }
 
+/**
+ * Bedrock accepts only letters, digits, single spaces, hyphens, parentheses and square brackets in a
+ * document name (a name like `report.pdf` is a ValidationException), so others become hyphens.
+ */
+export function bedrockDocumentName(name: string): string {
+  const cleaned = name
+    .replace(/[^\p{L}\p{N}\s\-()[\]]/gu, '-')
+    .replace(/\s+/g, ' ')
+    .trim()
+  return cleaned === '' ? 'document' : cleaned
+}
+
 function formatDocument(document: DocumentContent): DocumentBlock {
   const source = document.source
   return {
     format: document.format,
-    name: document.name,
+    name: bedrockDocumentName(document.name),
     source: 'bytes' in source ? { bytes: fromBase64(source.bytes) } : { text: source.text },
   }
 }

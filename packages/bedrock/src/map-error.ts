@@ -56,7 +56,7 @@ export function mapBedrockError(error: unknown, signal: AbortSignal | undefined)
   if (name === 'ThrottlingException' || status === 429) {
     return new ModelThrottledError(
       `Bedrock is throttling requests${where}: ${rawMessage}. The agent retries after a pause; if this persists, lower the request rate or ask AWS for a higher quota.${requestId}`,
-      { cause: error, status: status ?? 429, retryAfterMs: retryAfterMs(sdkError) },
+      { cause: error, status, retryAfterMs: retryAfterMs(sdkError) },
     )
   }
   if (
@@ -65,7 +65,7 @@ export function mapBedrockError(error: unknown, signal: AbortSignal | undefined)
   ) {
     return new ContextWindowOverflowError(
       `The request is too long for the model's context window: ${rawMessage}. Shorten the conversation or the tool results.${requestId}`,
-      { cause: error, status: status ?? 400 },
+      { cause: error, status },
     )
   }
   if (name === 'CredentialsProviderError' || /could not load credentials/i.test(rawMessage)) {

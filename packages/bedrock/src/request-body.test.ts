@@ -265,6 +265,25 @@ describe('the request body the SDK sends', () => {
     expect(Object.keys(body).sort()).toEqual(['messages'])
   })
 
+  it('makes document names acceptable to Bedrock and sends text documents as text', async () => {
+    const body = await bodyFor(loopbackModel(server), {
+      messages: [
+        {
+          role: 'user',
+          content: [
+            { document: { format: 'pdf', name: 'Q3  report.final.pdf', source: { bytes: pdfBase64 } } },
+            { document: { format: 'md', name: 'notes (draft) [v2]', source: { text: '# Notes' } } },
+            { text: 'Summarise both.' },
+          ],
+        },
+      ],
+    })
+    expect(body.messages[0].content.slice(0, 2)).toEqual([
+      { document: { format: 'pdf', name: 'Q3 report-final-pdf', source: { bytes: pdfBase64 } } },
+      { document: { format: 'md', name: 'notes (draft) [v2]', source: { text: '# Notes' } } },
+    ])
+  })
+
   it('rejects an image given by web URL before sending anything', async () => {
     const before = server.requests.length
     const model = loopbackModel(server)
