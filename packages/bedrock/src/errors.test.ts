@@ -229,6 +229,18 @@ describe('Bedrock errors become typed errors', () => {
       expect(ModelError.isInstance(error)).toBe(true)
     })
 
+    it('the HTTP/2 stream reset mid-answer → retryable ModelError', async () => {
+      server.reply({ frames: [messageStart, textDelta('Hel')], reset: true })
+      const { events, error } = await collect(loopbackModel(server).stream(request))
+      expect(events).toEqual([
+        { messageStart: { role: 'assistant' } },
+        { contentBlockDelta: { contentBlockIndex: 0, delta: { text: 'Hel' } } },
+      ])
+      expect(error.name).toBe('ModelError')
+      expect(error.message).toContain('NGHTTP2_INTERNAL_ERROR')
+      expect(error.retryable).toBe(true)
+    })
+
     it('a malformed_tool_use stop → retryable ModelError', async () => {
       server.reply({
         frames: [messageStart, { event: 'messageStop', payload: { stopReason: 'malformed_tool_use' } }],

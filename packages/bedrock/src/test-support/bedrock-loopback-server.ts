@@ -1,5 +1,11 @@
 import { once } from 'node:events'
-import { createServer, type Http2Server, type Http2ServerRequest, type Http2ServerResponse } from 'node:http2'
+import {
+  constants,
+  createServer,
+  type Http2Server,
+  type Http2ServerRequest,
+  type Http2ServerResponse,
+} from 'node:http2'
 import type { AddressInfo } from 'node:net'
 import { EventStreamCodec } from '@smithy/eventstream-codec'
 import { fromUtf8, toUtf8 } from '@smithy/util-utf8'
@@ -13,8 +19,11 @@ export type WireFrame =
 
 /** What the server answers to one request. */
 export type LoopbackReply =
-  /** A ConverseStream answer; `hang` keeps the stream open afterwards until the client goes away. */
-  | { frames: WireFrame[]; hang?: boolean }
+  /**
+   * A ConverseStream answer; `hang` keeps the stream open afterwards until the client goes away, `reset`
+   * resets the HTTP/2 stream instead of ending it (a dropped connection).
+   */
+  | { frames: WireFrame[]; hang?: boolean; reset?: boolean }
   /** A whole HTTP answer (Converse, or an error), JSON body. */
   | { status: number; headers?: Record<string, string>; body: unknown }
   | ((request: RecordedRequest) => LoopbackReply)
@@ -155,7 +164,7 @@ export class BedrockLoopbackServer {
       this.notifyAnswered()
       return
     }
-    const { frames, hang } = reply
+    const { frames, hang, reset } = reply
     let endedByServer = false
     const closed = new Promise<{ endedByServer: boolean }>((resolve) => {
       response.stream.once('close', () => resolve({ endedByServer }))
@@ -166,6 +175,14 @@ export class BedrockLoopbackServer {
       'x-amzn-requestid': `loopback-${this.requests.length}`,
     })
     this.notifyAnswered()
+    if (reset) {
+      // Reset only once the frames are flushed: closing with writes pending spins Node's HTTP/2 stream.
+      endedByServer = true
+      response.write(Buffer.concat(frames.map(encodeFrame)), () =>
+        response.stream.close(constants.NGHTTP2_INTERNAL_ERROR),
+      )
+      return
+    }
     for (const frame of frames) {
       if (response.stream.destroyed) return
       response.write(encodeFrame(frame))
