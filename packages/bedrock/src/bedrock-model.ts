@@ -1,4 +1,4 @@
-import { AbortError, type Model, type ModelRequest, type ModelStreamEvent } from '@agent/core'
+import { AbortError, type Model, ModelError, type ModelRequest, type ModelStreamEvent } from '@agent/core'
 import {
   BedrockRuntimeClient,
   ConverseCommand,
@@ -84,6 +84,7 @@ export class BedrockModel implements Model {
       // released, since releasing it first waits for a stream that may never end.
       const outputs = response.stream[Symbol.asyncIterator]()
       let drained = false
+      let stopped = false
       try {
         while (!signal.aborted) {
           const step = await outputs.next()
@@ -94,6 +95,7 @@ export class BedrockModel implements Model {
           timeToFirstByteMs ??= Math.round(performance.now() - startedAt)
           const event = mapStreamEvent(step.value, timeToFirstByteMs)
           if (event === undefined) continue
+          if ('messageStop' in event) stopped = true
           yield event
           const trace = step.value.metadata?.trace
           if (guardrail !== undefined && trace !== undefined) {
@@ -109,6 +111,13 @@ export class BedrockModel implements Model {
       }
       // The HTTP/2 handler ends the stream quietly when aborted: the signal is the only witness.
       if (signal.aborted) throw abortError(signal)
+      // The HTTP/2 handler also ends quietly when its idle timeout closes the stream.
+      if (!stopped) {
+        throw new ModelError(
+          'The Bedrock stream ended before the answer was complete (no messageStop): the connection was closed or timed out. Trying again usually helps.',
+          { retryable: true },
+        )
+      }
       if (redaction !== undefined) yield redaction as unknown as ModelStreamEvent
       finished = true
     } catch (error) {

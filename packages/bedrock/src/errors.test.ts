@@ -13,22 +13,11 @@ import {
   corruptFrame,
   frameFromRecordedEvent,
 } from './test-support/bedrock-loopback-server.js'
+import { collectModelStream } from './test-support/collect-model-stream.js'
 import { loopbackModel, readJson, readJsonLines } from './test-support/recorded-fixtures.js'
 
 const fixtures = fixturesDirectory()
 const request = { messages: [{ role: 'user' as const, content: [{ text: 'Hello' }] }] }
-
-async function collect(
-  stream: AsyncIterable<ModelStreamEvent>,
-): Promise<{ events: ModelStreamEvent[]; error: any }> {
-  const events: ModelStreamEvent[] = []
-  try {
-    for await (const event of stream) events.push(event)
-    return { events, error: undefined }
-  } catch (error) {
-    return { events, error }
-  }
-}
 
 const messageStart = { event: 'messageStart', payload: { role: 'assistant' } }
 const textDelta = (text: string) => ({
@@ -56,7 +45,9 @@ describe('Bedrock errors become typed errors', () => {
           body: { message: 'Too many tokens, please wait before trying again.' },
         })
         const before = server.requests.length
-        const { events, error } = await collect(loopbackModel(server, { streaming }).stream(request))
+        const { events, error } = await collectModelStream(
+          loopbackModel(server, { streaming }).stream(request),
+        )
         expect(events).toEqual([])
         expect(ModelThrottledError.isInstance(error)).toBe(true)
         expect(error.retryable).toBe(true)
@@ -72,7 +63,7 @@ describe('Bedrock errors become typed errors', () => {
           headers: { 'x-amzn-errortype': 'ValidationException' },
           body: { message: 'Input is too long for requested model.' },
         })
-        const { error } = await collect(loopbackModel(server, { streaming }).stream(request))
+        const { error } = await collectModelStream(loopbackModel(server, { streaming }).stream(request))
         expect(ContextWindowOverflowError.isInstance(error)).toBe(true)
         expect(error.status).toBe(400)
         expect(error.message).toContain('Input is too long for requested model.')
@@ -87,7 +78,7 @@ describe('Bedrock errors become typed errors', () => {
               'The model returned the following errors: prompt is too long: 227255 tokens > 200000 maximum',
           },
         })
-        const { error } = await collect(loopbackModel(server, { streaming }).stream(request))
+        const { error } = await collectModelStream(loopbackModel(server, { streaming }).stream(request))
         expect(ContextWindowOverflowError.isInstance(error)).toBe(true)
       })
 
@@ -97,7 +88,7 @@ describe('Bedrock errors become typed errors', () => {
           headers: { 'x-amzn-errortype': 'ServiceUnavailableException' },
           body: { message: 'Bedrock is unable to process your request.' },
         })
-        const { error } = await collect(loopbackModel(server, { streaming }).stream(request))
+        const { error } = await collectModelStream(loopbackModel(server, { streaming }).stream(request))
         expect(ModelError.isInstance(error)).toBe(true)
         expect(ModelThrottledError.isInstance(error)).toBe(false)
         expect(error.retryable).toBe(true)
@@ -111,7 +102,7 @@ describe('Bedrock errors become typed errors', () => {
           headers: { 'x-amzn-errortype': 'InternalServerException' },
           body: { message: 'An internal server error occurred. Retry your request.' },
         })
-        const { error } = await collect(loopbackModel(server, { streaming }).stream(request))
+        const { error } = await collectModelStream(loopbackModel(server, { streaming }).stream(request))
         expect(error.name).toBe('ModelError')
         expect(error.retryable).toBe(true)
         expect(error.status).toBe(500)
@@ -125,7 +116,7 @@ describe('Bedrock errors become typed errors', () => {
     it('400-validation-empty-message-with-headers → ModelError 400, not retryable, Bedrock message kept', async () => {
       const recorded = readJson(join(errors, '400-validation-empty-message-with-headers.json'))
       server.reply({ status: recorded.status, headers: recorded.headers, body: recorded.body })
-      const { error } = await collect(loopbackModel(server).stream(request))
+      const { error } = await collectModelStream(loopbackModel(server).stream(request))
       expect(error.name).toBe('ModelError')
       expect(ContextWindowOverflowError.isInstance(error)).toBe(false)
       expect(error.status).toBe(400)
@@ -141,7 +132,9 @@ describe('Bedrock errors become typed errors', () => {
       it(`${name} → ModelError 400 with the message`, async () => {
         const body = readJson(join(errors, name))
         server.reply({ status: 400, headers: { 'x-amzn-errortype': 'ValidationException' }, body })
-        const { error } = await collect(loopbackModel(server, { streaming: false }).stream(request))
+        const { error } = await collectModelStream(
+          loopbackModel(server, { streaming: false }).stream(request),
+        )
         expect(error.name).toBe('ModelError')
         expect(error.status).toBe(400)
         expect(error.retryable).toBe(false)
@@ -158,7 +151,7 @@ describe('Bedrock errors become typed errors', () => {
         ]),
       )
       server.reply({ status: recorded.status, headers, body: recorded.body })
-      const { error } = await collect(loopbackModel(server).stream(request))
+      const { error } = await collectModelStream(loopbackModel(server).stream(request))
       expect(error.name).toBe('ModelError')
       expect(error.status).toBe(403)
       expect(error.retryable).toBe(false)
@@ -179,7 +172,7 @@ describe('Bedrock errors become typed errors', () => {
           { exception: 'throttlingException', payload: { message: 'Too many requests' } },
         ],
       })
-      const { events, error } = await collect(loopbackModel(server).stream(request))
+      const { events, error } = await collectModelStream(loopbackModel(server).stream(request))
       expect(events).toEqual([
         { messageStart: { role: 'assistant' } },
         { contentBlockDelta: { contentBlockIndex: 0, delta: { text: 'Hel' } } },
@@ -197,7 +190,7 @@ describe('Bedrock errors become typed errors', () => {
           },
         ],
       })
-      const { error } = await collect(loopbackModel(server).stream(request))
+      const { error } = await collectModelStream(loopbackModel(server).stream(request))
       expect(ContextWindowOverflowError.isInstance(error)).toBe(true)
     })
 
@@ -205,7 +198,7 @@ describe('Bedrock errors become typed errors', () => {
       server.reply({
         frames: [messageStart, { exception: 'serviceUnavailableException', payload: { message: 'busy' } }],
       })
-      const { error } = await collect(loopbackModel(server).stream(request))
+      const { error } = await collectModelStream(loopbackModel(server).stream(request))
       expect(error.name).toBe('ModelError')
       expect(error.retryable).toBe(true)
     })
@@ -214,7 +207,7 @@ describe('Bedrock errors become typed errors', () => {
       server.reply({
         frames: [messageStart, { bytes: corruptFrame(textDelta('lost')) }, textDelta('never read')],
       })
-      const { events, error } = await collect(loopbackModel(server).stream(request))
+      const { events, error } = await collectModelStream(loopbackModel(server).stream(request))
       expect(events).toEqual([{ messageStart: { role: 'assistant' } }])
       expect(error.name).toBe('ModelError')
       expect(error.retryable).toBe(true)
@@ -225,13 +218,13 @@ describe('Bedrock errors become typed errors', () => {
     it('a frame cut off mid-way (connection ends) → ModelError, never a hang', async () => {
       const whole = corruptFrame(textDelta('cut'))
       server.reply({ frames: [messageStart, { bytes: whole.subarray(0, 20) }] })
-      const { error } = await collect(loopbackModel(server).stream(request))
+      const { error } = await collectModelStream(loopbackModel(server).stream(request))
       expect(ModelError.isInstance(error)).toBe(true)
     })
 
     it('the HTTP/2 stream reset mid-answer → retryable ModelError', async () => {
       server.reply({ frames: [messageStart, textDelta('Hel')], reset: true })
-      const { events, error } = await collect(loopbackModel(server).stream(request))
+      const { events, error } = await collectModelStream(loopbackModel(server).stream(request))
       expect(events).toEqual([
         { messageStart: { role: 'assistant' } },
         { contentBlockDelta: { contentBlockIndex: 0, delta: { text: 'Hel' } } },
@@ -241,11 +234,30 @@ describe('Bedrock errors become typed errors', () => {
       expect(error.retryable).toBe(true)
     })
 
+    it('a stream that goes silent → retryable ModelError once the configured idle timeout passes', async () => {
+      server.reply({ frames: [messageStart], hang: true })
+      const model = loopbackModel(server, { clientConfig: { requestHandler: { requestTimeout: 150 } } })
+      const { events, error } = await collectModelStream(model.stream(request))
+      expect(events).toEqual([{ messageStart: { role: 'assistant' } }])
+      expect(error.name).toBe('ModelError')
+      expect(error.retryable).toBe(true)
+      expect(error.message).toContain('ended before the answer was complete')
+      expect((await server.streamClosed.at(-1)!).endedByServer).toBe(false)
+    })
+
+    it('a stream that ends before messageStop → retryable ModelError', async () => {
+      server.reply({ frames: [messageStart, textDelta('Hel')] })
+      const { events, error } = await collectModelStream(loopbackModel(server).stream(request))
+      expect(events).toHaveLength(2)
+      expect(error.name).toBe('ModelError')
+      expect(error.retryable).toBe(true)
+    })
+
     it('a malformed_tool_use stop → retryable ModelError', async () => {
       server.reply({
         frames: [messageStart, { event: 'messageStop', payload: { stopReason: 'malformed_tool_use' } }],
       })
-      const { error } = await collect(loopbackModel(server).stream(request))
+      const { error } = await collectModelStream(loopbackModel(server).stream(request))
       expect(error.name).toBe('ModelError')
       expect(error.retryable).toBe(true)
       expect(error.message).toContain('malformed_tool_use')
@@ -263,7 +275,7 @@ describe('Bedrock errors become typed errors', () => {
           },
         },
       })
-      const { error } = await collect(model.stream(request))
+      const { error } = await collectModelStream(model.stream(request))
       expect(error.name).toBe('ModelError')
       expect(error.message).toContain('AWS_ACCESS_KEY_ID')
     })
@@ -272,7 +284,9 @@ describe('Bedrock errors become typed errors', () => {
       const gone = await BedrockLoopbackServer.start()
       const endpoint = gone.endpoint
       await gone.close()
-      const { error } = await collect(loopbackModel(server, { clientConfig: { endpoint } }).stream(request))
+      const { error } = await collectModelStream(
+        loopbackModel(server, { clientConfig: { endpoint } }).stream(request),
+      )
       expect(error.name).toBe('ModelError')
       expect(error.retryable).toBe(true)
       expect(error.message).toContain('ECONNREFUSED')
@@ -284,7 +298,7 @@ describe('Bedrock errors become typed errors', () => {
       server.reply({ frames: [], hang: true })
       const controller = new AbortController()
       const answeredBefore = server.requests.length
-      const pending = collect(
+      const pending = collectModelStream(
         loopbackModel(server, { streaming: false }).stream({ ...request, signal: controller.signal }),
       )
       await server.answeredRequests(answeredBefore + 1)
@@ -299,7 +313,9 @@ describe('Bedrock errors become typed errors', () => {
       const before = server.requests.length
       const controller = new AbortController()
       controller.abort()
-      const { error } = await collect(loopbackModel(server).stream({ ...request, signal: controller.signal }))
+      const { error } = await collectModelStream(
+        loopbackModel(server).stream({ ...request, signal: controller.signal }),
+      )
       expect(AbortError.isInstance(error)).toBe(true)
       expect(error.name).toBe('AbortError')
       expect(server.requests.length).toBe(before)
@@ -328,7 +344,9 @@ describe('Bedrock errors become typed errors', () => {
       server.reply({ frames: [], hang: true })
       const controller = new AbortController()
       const answeredBefore = server.requests.length
-      const pending = collect(loopbackModel(server).stream({ ...request, signal: controller.signal }))
+      const pending = collectModelStream(
+        loopbackModel(server).stream({ ...request, signal: controller.signal }),
+      )
       await server.answeredRequests(answeredBefore + 1)
       controller.abort()
       const { error } = await pending
@@ -352,8 +370,8 @@ describe('Bedrock errors become typed errors', () => {
       const recorded = readJsonLines(join(fixtures ?? '', 'bedrock-converse-stream', 'text.claude.jsonl'))
       server.reply({ frames: recorded.map(frameFromRecordedEvent) })
       const model = loopbackModel(server)
-      expect((await collect(model.stream(request))).error).toBeUndefined()
-      const { error } = await collect(model.stream(request))
+      expect((await collectModelStream(model.stream(request))).error).toBeUndefined()
+      const { error } = await collectModelStream(model.stream(request))
       expect(error.name).toBe('ModelError')
       expect(error.status).toBe(500)
     },

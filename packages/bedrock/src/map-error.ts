@@ -13,6 +13,7 @@ const contextOverflowPatterns = [
 
 /** Server-side failures that may pass when tried again. */
 const retryableErrorNames = new Set([
+  'TimeoutError',
   'InternalServerException',
   'ServiceUnavailableException',
   'ModelStreamErrorException',

@@ -3,6 +3,7 @@ import { AbortError, ModelError, type ModelStreamEvent } from '@agent/core'
 import { fixturesDirectory } from '@agent/core/testing'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { BedrockLoopbackServer, frameFromRecordedEvent } from './test-support/bedrock-loopback-server.js'
+import { collectModelStream } from './test-support/collect-model-stream.js'
 import {
   filesIn,
   loopbackModel,
@@ -35,18 +36,6 @@ function expectedEvent(recorded: RecordedEvent): unknown {
   return recorded
 }
 
-async function collect(
-  stream: AsyncIterable<ModelStreamEvent>,
-): Promise<{ events: ModelStreamEvent[]; error: unknown }> {
-  const events: ModelStreamEvent[] = []
-  try {
-    for await (const event of stream) events.push(event)
-    return { events, error: undefined }
-  } catch (error) {
-    return { events, error }
-  }
-}
-
 const request = { messages: [{ role: 'user' as const, content: [{ text: 'Hello' }] }] }
 
 describe.skipIf(fixtures === undefined)('ConverseStream recordings replayed over HTTP/2 event-stream', () => {
@@ -77,7 +66,7 @@ describe.skipIf(fixtures === undefined)('ConverseStream recordings replayed over
       const recorded = readJsonLines(path)
       server.reply({ frames: recorded.map(frameFromRecordedEvent) })
       const model = loopbackModel(server)
-      const { events, error } = await collect(model.stream(request))
+      const { events, error } = await collectModelStream(model.stream(request))
       expect(error).toBeUndefined()
       expect(events).toEqual(recorded.map(expectedEvent))
       // Every event is plain JSON: it survives a round trip unchanged.
@@ -91,7 +80,7 @@ describe.skipIf(fixtures === undefined)('ConverseStream recordings replayed over
   it('replays the raw capture text-ok.claude-sonnet-4-6 as its original bytes', async () => {
     const bytes = readBase64(join(streamDirectory, 'raw', 'text-ok.claude-sonnet-4-6.eventstream.base64.txt'))
     server.reply({ frames: [{ bytes }] })
-    const { events, error } = await collect(loopbackModel(server).stream(request))
+    const { events, error } = await collectModelStream(loopbackModel(server).stream(request))
     expect(error).toBeUndefined()
     expect(events).toEqual(
       readJsonLines(join(streamDirectory, 'text-ok.claude-sonnet-4-6.jsonl')).map(expectedEvent),
@@ -103,7 +92,7 @@ describe.skipIf(fixtures === undefined)('ConverseStream recordings replayed over
       const wire = readJsonLines(join(streamDirectory, 'raw', `${name}.wire.jsonl`))
       expect(JSON.stringify(wire)).toContain('"p":"ab')
       server.reply({ frames: wire.map(frameFromRecordedEvent) })
-      const { events, error } = await collect(loopbackModel(server).stream(request))
+      const { events, error } = await collectModelStream(loopbackModel(server).stream(request))
       expect(error).toBeUndefined()
       expect(events).toEqual(readJsonLines(join(streamDirectory, `${name}.jsonl`)).map(expectedEvent))
     })
@@ -115,7 +104,7 @@ describe.skipIf(fixtures === undefined)('ConverseStream recordings replayed over
     )
     const head = readJsonLines(join(streamDirectory, 'text.claude.jsonl')).slice(0, 3)
     server.reply({ frames: [...head.map(frameFromRecordedEvent), { bytes }] })
-    const { events, error } = await collect(loopbackModel(server).stream(request))
+    const { events, error } = await collectModelStream(loopbackModel(server).stream(request))
     expect(events).toEqual(head)
     expect(ModelError.isInstance(error)).toBe(true)
     expect(AbortError.isInstance(error)).toBe(false)
@@ -128,7 +117,7 @@ describe.skipIf(fixtures === undefined)('ConverseStream recordings replayed over
   it('turns the decoded modelStreamErrorException recording into the same error', async () => {
     const recorded = readJsonLines(join(streamDirectory, 'errors', 'model-stream-error-exception.jsonl'))
     server.reply({ frames: recorded.map(frameFromRecordedEvent) })
-    const { events, error } = await collect(loopbackModel(server).stream(request))
+    const { events, error } = await collectModelStream(loopbackModel(server).stream(request))
     expect(events).toEqual([])
     expect((error as ModelError).name).toBe('ModelError')
     expect((error as ModelError).retryable).toBe(true)
