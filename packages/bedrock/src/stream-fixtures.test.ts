@@ -1,5 +1,5 @@
 import { join } from 'node:path'
-import { AbortError, ModelError, type ModelStreamEvent } from '@agent/core'
+import { AbortError, ModelError } from '@agent/core'
 import { fixturesDirectory } from '@agent/core/testing'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { BedrockLoopbackServer, frameFromRecordedEvent } from './test-support/bedrock-loopback-server.js'
