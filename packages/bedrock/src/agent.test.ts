@@ -146,7 +146,8 @@ describe.skipIf(fixtures === undefined)('a full agent tool turn on BedrockModel'
         { exception: 'throttlingException', payload: { message: 'Slow down' } },
       ],
     })
-    const agent = new Agent({ model: loopbackModel(server), callbackHandler: null })
+    // Retries are the loop's business (tested in core); here the provider's error must surface as it is.
+    const agent = new Agent({ model: loopbackModel(server), callbackHandler: null, retryStrategy: null })
     const { events, error } = await collectStream(agent.stream('Count the r in strawberry.'))
     expect(ModelThrottledError.isInstance(error)).toBe(true)
     expect(eventTypes(events as AgentEvent[]).at(-1)).toBe('force_stop')
