@@ -31,6 +31,12 @@ export function createAgentResult(fields: AgentResult): AgentResult {
 /** The text blocks of a message, joined. */
 export function messageText(message: Message): string {
   let text = ''
-  for (const block of message.content) if ('text' in block) text += block.text
+  for (const block of message.content) {
+    if ('text' in block) text += block.text
+    else if ('citationsContent' in block) {
+      const cited = block.citationsContent as { content?: { text?: string }[] }
+      for (const part of cited.content ?? []) text += part.text ?? ''
+    }
+  }
   return text
 }
