@@ -1,3 +1,4 @@
+import { request as httpRequest } from 'node:http'
 import { Agent, type AgentEvent, tool } from '@agent/core'
 import { conversationProblems } from '@agent/core/testing'
 import { describe, expect, it } from 'vitest'
@@ -187,6 +188,25 @@ describe('POST /invoke', () => {
     expect(body.message).toEqual({ role: 'assistant', content: [{ text: 'Four.' }] })
   })
 
+  it('aborts the run when the client disconnects while waiting', async () => {
+    const { url, modelServer, agents, app } = await startAgentServer()
+    modelServer.script({ events: textEvents('Never sent'), pauseAt: 1 })
+    const request = httpRequest(`${url}/invoke`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      agent: false,
+    })
+    request.on('error', () => {})
+    request.end(JSON.stringify({ prompt: 'Hi' }))
+    const modelRequest = await modelServer.request(0)
+    // No response yet (the run has not finished): the client gives up.
+    request.destroy()
+    expect(await modelRequest.ended).toBe('closed-by-client')
+    await expect.poll(() => agents[0]!.isRunning).toBe(false)
+    await expect.poll(() => app.activeStreams).toBe(0)
+    expect(conversationProblems(agents[0]!.messages)).toEqual([])
+  })
+
   it('maps a throttled provider to 429 with Retry-After', async () => {
     const { url, modelServer } = await startAgentServer()
     modelServer.script({ events: [], status: 429, errorMessage: 'Rate limit reached' })
@@ -194,6 +214,43 @@ describe('POST /invoke', () => {
     expect(response.status).toBe(429)
     expect(response.headers.get('retry-after')).toBe('1')
     expect(((await response.json()) as { detail: string }).detail).toBe('Rate limit reached')
+  })
+})
+
+describe('limits on the agent routes', () => {
+  it('answers 503 with Retry-After past the stream cap without making an agent, and 413/415/400/422 for bad bodies', async () => {
+    const { url, modelServer, agents } = await startAgentServer({
+      app: { maxConcurrentStreams: 1, retryAfterSeconds: 2, maxBodyBytes: 1000 },
+    })
+    modelServer.script({ events: textEvents('Taking the only slot'), pauseAt: 2 })
+    const first = await openStream(`${url}/stream`, { body: { prompt: 'One' } })
+    await first.waitFor((text) => text.length > 0)
+    for (const path of ['/stream', '/stream/events', '/invoke']) {
+      const refused = await post(`${url}${path}`, { prompt: 'Two' })
+      expect(refused.status).toBe(503)
+      expect(refused.headers.get('retry-after')).toBe('2')
+    }
+    expect(agents).toHaveLength(1)
+    modelServer.resume()
+    await first.done
+
+    expect((await post(`${url}/stream`, { prompt: 'x'.repeat(2000) })).status).toBe(413)
+    const form = await fetch(`${url}/stream`, { method: 'POST', body: 'prompt=hi' })
+    expect(form.status).toBe(415)
+    const malformed = await fetch(`${url}/stream`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"prompt":',
+    })
+    expect(malformed.status).toBe(400)
+    const invalid = await post(`${url}/stream/events`, { prompt: 42 })
+    expect(invalid.status).toBe(422)
+    expect(await invalid.json()).toEqual({
+      detail: [
+        { type: 'string_type', loc: ['body', 'prompt'], msg: 'Input should be a valid string', input: 42 },
+      ],
+    })
+    expect(agents).toHaveLength(1)
   })
 })
 

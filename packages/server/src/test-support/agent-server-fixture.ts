@@ -38,7 +38,7 @@ export async function startAgentServer(
     ...options.app,
     ...options.routes,
   })
-  const running = await serve(app, { port: 0, signals: [], ...options.serve })
+  const running = await serve(app, { port: 0, signals: [], gracePeriodMs: 100, ...options.serve })
   onTestFinished(async () => {
     await running.close()
     await modelServer.close()
