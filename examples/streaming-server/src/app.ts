@@ -34,6 +34,7 @@ export function createApp(options: { model?: Model } = {}): ServerApp {
           if ('data' in event) yield event.data
         }
       } catch (error) {
+        if (signal.aborted) return // The client left: there is nobody to tell.
         // The seed sends str(e); we send a message safe to show and log the full error here.
         console.error('[streaming-server] the agent failed:', error)
         yield `Error: ${toPublicError(error, undefined).message}`
