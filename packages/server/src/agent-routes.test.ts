@@ -392,6 +392,46 @@ describe('POST /stream/events (SSE)', () => {
     expect(await aborted).toBe(true)
   })
 
+  it('stops a run kept for reconnects with DELETE', async () => {
+    const { url, modelServer } = await startAgentServer({ routes: { reconnectGraceMs: 60_000 } })
+    modelServer.script({ events: textEvents('long answer'), pauseAt: 2 })
+    const stream = await openStream(`${url}/stream/events`, { body: { prompt: 'Hi' } })
+    await stream.waitFor((text) => text.includes('event: data'))
+    const runId = stream.headers['x-run-id'] as string
+    const stopped = await fetch(`${url}/stream/events/${runId}`, { method: 'DELETE' })
+    expect(stopped.status).toBe(204)
+    expect(await (await modelServer.request(0)).ended).toBe('closed-by-client')
+    const last = parseServerSentEvents(await stream.done).at(-1)!
+    expect(last.event).toBe('error')
+    expect(JSON.parse(last.data!).error).toEqual({
+      name: 'AbortError',
+      message: 'The run was stopped on request.',
+    })
+    expect((await fetch(`${url}/stream/events/${crypto.randomUUID()}`, { method: 'DELETE' })).status).toBe(
+      404,
+    )
+  })
+
+  it('aborts at once by default, and a reconnect gets what was produced up to the abort', async () => {
+    const { url, modelServer } = await startAgentServer()
+    modelServer.script({ events: textEvents('one two three'), pauseAt: 2 })
+    const stream = await openStream(`${url}/stream/events`, { body: { prompt: 'Hi' } })
+    await stream.waitFor((text) => text.includes('"data":"one "'))
+    stream.disconnect()
+    expect(await (await modelServer.request(0)).ended).toBe('closed-by-client')
+    const received = parseServerSentEvents(stream.text).filter((message) => message.id !== undefined)
+    const resumed = await fetch(`${url}/stream/events`, {
+      headers: { 'last-event-id': received.at(-1)!.id! },
+    })
+    const rest = parseServerSentEvents(await resumed.text())
+    const sequences = [...received, ...rest].map((message) => Number(message.id!.split(':')[1]))
+    expect(sequences).toEqual(sequences.map((_, index) => index + 1))
+    expect(rest.at(-1)!.event).toBe('error')
+    expect(JSON.parse(rest.at(-1)!.data!).error.message).toBe(
+      'The client disconnected, so the run was aborted.',
+    )
+  })
+
   it('sends an error frame when the model fails mid-stream, then ends', async () => {
     const { url, modelServer } = await startAgentServer()
     modelServer.script({ events: textEvents('Half').slice(0, 2), errorMessage: 'Bad gateway from provider' })

@@ -30,7 +30,11 @@ export interface AgentRoutesOptions<Body = PromptRequest> {
   prompt?: (body: Body) => Prompt
   /** Mount point of the routes, e.g. `/agent`. Default none. */
   prefix?: string
-  /** An SSE run whose client disconnected keeps going this long for a `Last-Event-ID` reconnect, then is aborted. Default 2000 ms; 0 aborts at once. */
+  /**
+   * An SSE run whose client disconnected keeps going this long for a `Last-Event-ID` reconnect, then is
+   * aborted. Default 0: a disconnect aborts the run at once (a reconnect still gets what was produced).
+   * Raise it to ride out network drops; `DELETE /stream/events/:runId` then stops a run at once.
+   */
   reconnectGraceMs?: number
   /** How long the events of a finished SSE run stay available for a reconnect. Default 60 000 ms. */
   retainMs?: number
@@ -62,7 +66,7 @@ export function addAgentRoutes<Body = PromptRequest>(
   const bodyName = options.bodyName ?? (options.body === undefined ? 'PromptRequest' : undefined)
   const toPrompt = options.prompt ?? ((value: Body) => (value as { prompt: Prompt }).prompt)
   const settings = {
-    reconnectGraceMs: nonNegative(options.reconnectGraceMs, 2000),
+    reconnectGraceMs: nonNegative(options.reconnectGraceMs, 0),
     retainMs: nonNegative(options.retainMs, 60_000),
     maxBufferedEvents: Math.max(1, options.maxBufferedEvents ?? 10_000),
     maxRetainedRuns: Math.max(0, options.maxRetainedRuns ?? 1000),
@@ -326,6 +330,20 @@ export function addAgentRoutes<Body = PromptRequest>(
         throw new HTTPException(400, 'Send Last-Event-ID to resume; start a stream with POST.')
       }
       return resume(lastEventId, request)
+    },
+  )
+
+  app.delete(
+    `${prefix}/stream/events/:runId`,
+    {
+      summary: 'Stop a run now (the stop button, when runs outlive disconnects for reconnects)',
+      responses: { 404: 'No such run' },
+    },
+    ({ params }) => {
+      const run = retained.get(params.runId ?? '')
+      if (run === undefined) throw new HTTPException(404, 'No run with this id is kept.')
+      run.abort('cancel')
+      return new Response(null, { status: 204 })
     },
   )
 
