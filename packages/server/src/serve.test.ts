@@ -125,3 +125,31 @@ describe('mounting', () => {
     expect(await (await fetch(`${url}/`)).text()).toBe('home')
   })
 })
+
+describe('shutdown of a stream that ignores its stop', () => {
+  it('still closes: the connection is cut after the grace period', async () => {
+    const { ServerApp } = await import('./server-app.js')
+    const { StreamingResponse } = await import('./streaming-response.js')
+    const app = new ServerApp()
+    let finallyRan = false
+    app.get('/stuck', () => {
+      async function* stuck() {
+        try {
+          yield 'started\n'
+          await new Promise(() => {})
+        } finally {
+          finallyRan = true
+        }
+      }
+      return new StreamingResponse(stuck())
+    })
+    const running = await serve(app, { port: 0, signals: [], gracePeriodMs: 10 })
+    const stream = await openStream(`${running.url}/stuck`)
+    await stream.waitFor((text) => text === 'started\n')
+    await running.close()
+    await expect(stream.done).rejects.toThrow()
+    await expect.poll(() => app.activeStreams).toBe(0)
+    // The generator is parked forever; it can never run its finally. The server did not wait for it.
+    expect(finallyRan).toBe(false)
+  })
+})

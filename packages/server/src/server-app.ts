@@ -217,7 +217,16 @@ export class ServerApp {
     if (this.activeStreams > 0) {
       this.shutdownController.abort(new Error('The server is shutting down.'))
       for (const control of this.streams) control.stop(this.shutdownController.signal.reason)
-      await this.whenIdle()
+      // A stream that ignores its stop (a generator awaiting something that never settles) is cut when
+      // the server closes its connection; do not wait for it forever.
+      let timer: ReturnType<typeof setTimeout> | undefined
+      await Promise.race([
+        this.whenIdle(),
+        new Promise<void>((resolve) => {
+          timer = setTimeout(resolve, 1000)
+        }),
+      ])
+      clearTimeout(timer)
     }
   }
 
