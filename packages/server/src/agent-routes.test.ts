@@ -1,8 +1,12 @@
 import { request as httpRequest } from 'node:http'
 import { Agent, type AgentEvent, tool } from '@agent/core'
-import { conversationProblems } from '@agent/core/testing'
-import { describe, expect, it } from 'vitest'
+import { conversationProblems, ScriptedModel } from '@agent/core/testing'
+import { describe, expect, it, onTestFinished } from 'vitest'
 import { z } from 'zod'
+import { addAgentRoutes } from './agent-routes.js'
+import { HTTPException } from './http-exception.js'
+import { serve } from './serve.js'
+import { ServerApp } from './server-app.js'
 import { startAgentServer } from './test-support/agent-server-fixture.js'
 import { openStream, parseServerSentEvents } from './test-support/http-client.js'
 import { textEvents, toolUseEvents } from './test-support/loopback-model-server.js'
@@ -158,6 +162,37 @@ describe('POST /stream (text/plain, the seed format)', () => {
     expect(body.detail).toContain(body.error.errorId)
     expect(JSON.stringify(body)).not.toContain('hunter2')
     expect((failing.logged[0] as Error).message).toContain('hunter2')
+  })
+
+  it('lets the agent factory refuse a request with HTTPException, and middleware run before the routes', async () => {
+    const app = new ServerApp({ onError: () => {} })
+    app.hono.use('*', async (c, next) => {
+      if (c.req.header('x-tenant') === 'blocked') return c.json({ detail: 'Blocked tenant' }, 403)
+      await next()
+    })
+    addAgentRoutes(app, {
+      agent: ({ request }) => {
+        if (request.headers.get('authorization') !== 'Bearer good')
+          throw new HTTPException(401, 'Log in first.')
+        return new Agent({
+          model: new ScriptedModel([{ content: [{ text: 'Welcome.' }] }]),
+          callbackHandler: null,
+        })
+      },
+    })
+    const running = await serve(app, { port: 0, signals: [] })
+    onTestFinished(() => running.close())
+    const anonymous = await post(`${running.url}/stream`, { prompt: 'Hi' })
+    expect(anonymous.status).toBe(401)
+    expect(await anonymous.json()).toEqual({ detail: 'Log in first.' })
+    const blocked = await post(
+      `${running.url}/stream`,
+      { prompt: 'Hi' },
+      { 'x-tenant': 'blocked', authorization: 'Bearer good' },
+    )
+    expect(blocked.status).toBe(403)
+    const allowed = await post(`${running.url}/stream`, { prompt: 'Hi' }, { authorization: 'Bearer good' })
+    expect(await allowed.text()).toBe('Welcome.')
   })
 
   it('answers 409 when a session agent is still busy', async () => {
