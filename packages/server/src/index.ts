@@ -1,1 +1,1 @@
-export {}
+export { mountPlayground, type PlaygroundOptions } from './playground/index.js'
