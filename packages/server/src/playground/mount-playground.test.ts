@@ -1,7 +1,8 @@
 import { Hono } from 'hono'
 import { afterEach, describe, expect, it } from 'vitest'
+import { createAgentServer } from '../agent-routes.js'
+import { serve } from '../serve.js'
 import { mountPlayground, type PlaygroundOptions } from './mount-playground.js'
-import { serveOnLoopback } from './test-support/serve-app.js'
 
 const cleanups: (() => Promise<void>)[] = []
 afterEach(async () => {
@@ -14,9 +15,9 @@ async function serveWith(
 ): Promise<string> {
   const app = new Hono()
   mount(app, options)
-  const server = await serveOnLoopback(app)
-  cleanups.push(server.close)
-  return server.origin
+  const running = await serve(app, { port: 0, signals: [] })
+  cleanups.push(running.close)
+  return running.url
 }
 
 function decodeAttribute(text: string): string {
@@ -78,6 +79,28 @@ describe('mountPlayground', () => {
     const origin = await serveWith(() => {})
     expect((await fetch(`${origin}/`)).status).toBe(404)
     expect((await fetch(`${origin}/playground-assets/playground.js`)).status).toBe(404)
+  })
+
+  it('is served by createAgentServer({ playground }) and posts to the routes under its prefix', async () => {
+    const agent = () => {
+      throw new Error('no run in this test')
+    }
+    const plain = createAgentServer({ agent, openapiPath: null })
+    const withPlayground = createAgentServer({ agent, prefix: '/agent/', playground: { title: 'Mine' } })
+    for (const [app, status] of [
+      [plain, 404],
+      [withPlayground, 200],
+    ] as const) {
+      const running = await serve(app, { port: 0, signals: [] })
+      cleanups.push(running.close)
+      const page = await fetch(`${running.url}/`)
+      expect(page.status).toBe(status)
+      if (status === 200) {
+        const html = await page.text()
+        expect(html).toContain('data-stream-url="/agent/stream/events"')
+        expect(html).toContain('<title>Mine</title>')
+      }
+    }
   })
 
   it('rejects a path that does not start with a slash', () => {

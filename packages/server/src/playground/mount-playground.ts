@@ -40,9 +40,15 @@ const pageSecurityHeaders = {
 /**
  * Serves the browser playground on `app`: a chat page at `options.path` that streams a run from the
  * agent's SSE route and shows its text, tool calls, reasoning, lifecycle and metrics live. Opt-in:
- * nothing is served unless this is called. The page and its two assets come from this package.
+ * nothing is served unless this is called (or `createAgentServer({ playground: true })`). The page and its
+ * two assets come from this package.
  */
-export function mountPlayground(app: Hono<any, any, any>, options: PlaygroundOptions = {}): void {
+export function mountPlayground(
+  target: Hono<any, any, any> | { hono: Hono<any, any, any> },
+  options: PlaygroundOptions = {},
+): void {
+  // A `ServerApp` (or anything exposing its Hono app), or a plain Hono app.
+  const app = 'hono' in target ? target.hono : target
   const pagePath = normalizePath(options.path ?? '/')
   const assetBase = `${pagePath === '/' ? '' : pagePath}/playground-assets`
   const { html, script, style } = loadAssets()

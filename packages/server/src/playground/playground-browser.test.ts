@@ -1,16 +1,16 @@
 import { mkdir, stat } from 'node:fs/promises'
-import { Agent, ModelError, OfflineModel } from '@agent/core'
+import { Agent, OfflineModel } from '@agent/core'
 import { conversationProblems, ScriptedModel } from '@agent/core/testing'
-import { Hono } from 'hono'
 import type { Page } from 'playwright-core'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { serve } from '../serve.js'
+import { ServerApp } from '../server-app.js'
+import { EventSourceResponse } from '../server-sent-events.js'
+import { textEvents } from '../test-support/loopback-model-server.js'
 import { mountPlayground } from './mount-playground.js'
 import { calculator } from './test-support/calculator-tool.js'
 import { chromiumMissing, type LaunchedBrowser, launchChromium } from './test-support/chromium.js'
-import { interimEventStreamApp } from './test-support/interim-event-stream-route.js'
-import { LoopbackModel } from './test-support/loopback-model.js'
-import { type LoopbackModelServer, startLoopbackModelServer } from './test-support/loopback-model-server.js'
-import { serveOnLoopback } from './test-support/serve-app.js'
+import { type PlaygroundServer, startPlaygroundServer } from './test-support/playground-server.js'
 
 const resultsDirectory = new URL('../../test-results/', import.meta.url)
 
@@ -29,32 +29,22 @@ describe.skipIf(chromiumMissing())('the playground in headless Chromium', () => 
     for (const cleanup of cleanups.splice(0).reverse()) await cleanup()
   })
 
-  /** Serves the playground and the agent routes; every agent made is kept for checks. */
-  async function openPlayground(createAgent: () => Agent, configure?: (app: Hono) => void) {
-    const agents: Agent[] = []
-    const app = new Hono()
-    // Routes added by `configure` come first, so a test can replace the agent route.
-    configure?.(app)
-    app.route(
-      '/',
-      interimEventStreamApp(() => {
-        const agent = createAgent()
-        agents.push(agent)
-        return agent
-      }),
-    )
-    mountPlayground(app, { examplePrompts: ['Calculate 2+2'] })
-    const server = await serveOnLoopback(app)
-    cleanups.push(server.close)
+  /** Opens `url` in a new tab, recording every request it makes and every script error. */
+  async function openPage(url: string) {
     const page = await browser.context.newPage()
     cleanups.push(() => page.close())
-    // Everything the page loads or calls must come from the server under test.
     const requests: string[] = []
     page.on('request', (request) => requests.push(request.url()))
     const pageErrors: Error[] = []
     page.on('pageerror', (error) => pageErrors.push(error))
-    await page.goto(`${server.origin}/`)
-    return { page, agents, requests, pageErrors, origin: server.origin }
+    await page.goto(url)
+    return { page, requests, pageErrors }
+  }
+
+  async function openPlayground(options: Parameters<typeof startPlaygroundServer>[0]) {
+    const server = await startPlaygroundServer(options)
+    cleanups.push(server.close)
+    return { server, ...(await openPage(`${server.url}/`)) }
   }
 
   async function send(page: Page, prompt: string) {
@@ -62,24 +52,23 @@ describe.skipIf(chromiumMissing())('the playground in headless Chromium', () => 
     await page.click('#send')
   }
 
+  async function timelineOf(page: Page): Promise<string[]> {
+    return page.locator('.timeline-entry .label').allTextContents()
+  }
+
   it('streams "Calculate 2+2": the tool call with its input, its result, and an answer with 4', async () => {
-    const { page, agents, requests, pageErrors, origin } = await openPlayground(
-      () =>
-        new Agent({
-          model: new OfflineModel(),
-          tools: [calculator],
-          callbackHandler: null,
-          name: 'playground',
-        }),
-    )
+    const { page, server, requests, pageErrors } = await openPlayground({
+      agent: () => new Agent({ model: new OfflineModel(), tools: [calculator], callbackHandler: null }),
+      playground: { examplePrompts: ['Calculate 2+2'] },
+    })
     await page.click('.example-prompt')
-    await expect.poll(() => page.inputValue('#prompt')).toBe('Calculate 2+2')
+    expect(await page.inputValue('#prompt')).toBe('Calculate 2+2')
     await page.press('#prompt', 'Enter')
 
-    const turn = page.locator('.turn').last()
     await page.waitForSelector('.turn[data-state="done"]')
+    const turn = page.locator('.turn')
     const toolCall = turn.locator('.tool-call')
-    await expect.poll(() => toolCall.count()).toBe(1)
+    expect(await toolCall.count()).toBe(1)
     expect(await toolCall.locator('.tool-name').textContent()).toBe('calculator')
     expect(JSON.parse((await toolCall.locator('.tool-input').textContent()) ?? '')).toEqual({
       expression: '2+2',
@@ -89,91 +78,78 @@ describe.skipIf(chromiumMissing())('the playground in headless Chromium', () => 
     expect(await turn.locator('.answer').last().textContent()).toContain('2+2 = 4')
     expect(await turn.locator('.status').textContent()).toBe('Finished (end_turn).')
 
-    const timeline = await turn.locator('.timeline-entry .label').allTextContents()
-    expect(timeline).toEqual(
-      expect.arrayContaining([
-        'run started',
-        'cycle 1: model called',
-        'model finished: tool_use',
-        'tool calculator: success',
-        'cycle 2: model called',
-        'finished: end_turn',
-      ]),
-    )
-    expect(timeline.indexOf('tool calculator: success')).toBeLessThan(
-      timeline.indexOf('cycle 2: model called'),
-    )
+    const timeline = await timelineOf(page)
+    const expectedOrder = [
+      'run started',
+      'cycle 1: model called',
+      'model finished: tool_use',
+      'tool calculator: success',
+      'cycle 2: model called',
+      'model finished: end_turn',
+      'finished: end_turn',
+    ]
+    expect(timeline.filter((label) => expectedOrder.includes(label))).toEqual(expectedOrder)
     const tokens = await turn.locator('[data-metric="Tokens"] dd').textContent()
-    expect(tokens).toMatch(/^\d+ in · [1-9]\d* out · [1-9]\d* total$/)
+    expect(tokens).toMatch(/^[1-9]\d* in · [1-9]\d* out · [1-9]\d* total$/)
     expect(await turn.locator('[data-metric="Cycles"] dd').textContent()).toBe('2')
-    expect(await turn.locator('[data-metric="Run duration"]').count()).toBe(1)
+    for (const metric of ['Model latency', 'Run duration', 'First token (browser)']) {
+      expect(await turn.locator(`[data-metric="${metric}"] dd`).textContent()).toMatch(/^\d+(\.\d+)? m?s$/)
+    }
 
     const screenshot = new URL('playground-calculate.png', resultsDirectory)
     await page.screenshot({ path: screenshot.pathname, fullPage: true })
-    expect((await stat(screenshot)).size).toBeGreaterThan(1000)
+    expect((await stat(screenshot)).size).toBeGreaterThan(10_000)
 
     expect(pageErrors).toEqual([])
-    expect(requests.length).toBeGreaterThanOrEqual(4)
-    expect(requests.filter((url) => !url.startsWith(`${origin}/`))).toEqual([])
-    expect(agents).toHaveLength(1)
-    expect(conversationProblems(agents[0]!.messages)).toEqual([])
+    // The page, its script, its stylesheet and the run: nothing from anywhere else.
+    expect(requests.length).toBe(4)
+    expect(requests.filter((url) => !url.startsWith(`${server.url}/`))).toEqual([])
+    expect(server.agents).toHaveLength(1)
+    expect(conversationProblems(server.agents[0]!.messages)).toEqual([])
     expect(await page.isDisabled('#stop')).toBe(true)
     expect(await page.isEnabled('#send')).toBe(true)
+    expect(server.logged).toEqual([])
   })
 
-  describe('with a slow model behind a loopback HTTP server', () => {
-    let modelServer: LoopbackModelServer
-    beforeAll(async () => {
-      // A long answer: 2 000 words, one every 10 ms (20 s), so it is still streaming when Stop is pressed.
-      const words = Array.from({ length: 2000 }, (_, index) => ({
-        contentBlockDelta: { contentBlockIndex: 0, delta: { text: `word${index} ` } },
-      }))
-      modelServer = await startLoopbackModelServer(() => ({
-        delayMs: 10,
-        events: [
-          { messageStart: { role: 'assistant' } },
-          ...words,
-          { contentBlockStop: { contentBlockIndex: 0 } },
-          { messageStop: { stopReason: 'end_turn' } },
-        ],
-      }))
+  it('Stop during a long answer closes the request, and the server aborts the run and its model request', async () => {
+    const { page, server, pageErrors } = await openPlayground({
+      agent: (modelServer) => new Agent({ model: modelServer.model(), callbackHandler: null }),
     })
-    afterAll(() => modelServer?.close())
+    // A long answer that stops coming after five words: only an abort can end this model request.
+    const words = Array.from({ length: 500 }, (_, index) => `word${index}`).join(' ')
+    server.modelServer.script({ events: textEvents(words), pauseAt: 6 })
+    await send(page, 'Tell me a very long story.')
+    const answer = page.locator('.turn .answer')
+    await answer.waitFor()
+    await expect.poll(() => answer.textContent()).toBe('word0 word1 word2 word3 word4 ')
+    expect(await page.isEnabled('#stop')).toBe(true)
+    await page.click('#stop')
+    await page.waitForSelector('.turn[data-state="stopped"]')
+    expect(await page.isEnabled('#send')).toBe(true)
 
-    it('Stop closes the request, and the server aborts the run and its model request', async () => {
-      const { page, agents, pageErrors } = await openPlayground(
-        () => new Agent({ model: new LoopbackModel(modelServer.url), callbackHandler: null }),
-      )
-      await send(page, 'Tell me a very long story.')
-      const answer = page.locator('.turn .answer')
-      await answer.waitFor()
-      await expect.poll(() => answer.textContent()).toContain('word3 ')
-      expect(await page.isEnabled('#stop')).toBe(true)
-      await page.click('#stop')
-
-      // The loopback model server sees its request closed before the answer was complete.
-      expect(modelServer.requests).toHaveLength(1)
-      await modelServer.requests[0]!.closedEarly
-      await expect.poll(() => agents[0]!.isRunning).toBe(false)
-      expect(conversationProblems(agents[0]!.messages)).toEqual([])
-      const partial = agents[0]!.messages.at(-1)
-      expect(partial?.role).toBe('assistant')
-
-      expect(await page.locator('.turn .status').textContent()).toBe('Stopped.')
-      expect(await page.locator('.turn').getAttribute('data-state')).toBe('stopped')
-      const timeline = await page.locator('.timeline-entry .label').allTextContents()
-      expect(timeline.at(-1)).toMatch(/^stopped/)
-      expect(await answer.textContent()).not.toContain('word1999')
-      expect(await page.isEnabled('#send')).toBe(true)
-      await page.screenshot({ path: new URL('playground-stopped.png', resultsDirectory).pathname })
-      expect(pageErrors).toEqual([])
+    // The loopback model server sees its request closed by the client: the server aborted the run.
+    const modelRequest = await server.modelServer.request(0)
+    expect(await modelRequest.ended).toBe('closed-by-client')
+    const agent = server.agents[0]!
+    await expect.poll(() => agent.isRunning).toBe(false)
+    expect(conversationProblems(agent.messages)).toEqual([])
+    expect(agent.messages.at(-1)).toEqual({
+      role: 'assistant',
+      content: [{ text: 'word0 word1 word2 word3 word4 ' }],
     })
+    expect(server.modelServer.requests).toHaveLength(1)
+
+    expect(await page.locator('.turn .status').textContent()).toBe('Stopped.')
+    expect((await timelineOf(page)).at(-1)).toMatch(/^stopped: /)
+    await page.screenshot({ path: new URL('playground-stopped.png', resultsDirectory).pathname })
+    expect(pageErrors).toEqual([])
+    expect(server.logged).toEqual([])
   })
 
   it('shows reasoning collapsed, and renders model output as text, never as HTML', async () => {
     const hostile = '<img src=x onerror="document.title=\'pwned\'"><b>bold?</b>'
-    const { page, pageErrors } = await openPlayground(
-      () =>
+    const { page, pageErrors } = await openPlayground({
+      agent: () =>
         new Agent({
           model: new ScriptedModel([
             {
@@ -185,7 +161,7 @@ describe.skipIf(chromiumMissing())('the playground in headless Chromium', () => 
           ]),
           callbackHandler: null,
         }),
-    )
+    })
     await send(page, 'Echo some markup')
     await page.waitForSelector('.turn[data-state="done"]')
     const reasoning = page.locator('details.reasoning')
@@ -200,56 +176,66 @@ describe.skipIf(chromiumMissing())('the playground in headless Chromium', () => 
 
     expect(await page.locator('.answer').textContent()).toBe(hostile)
     expect(await page.locator('.output img, .output b').count()).toBe(0)
-    expect(await page.title()).not.toBe('pwned')
+    expect(await page.title()).toBe('Agent playground')
     expect(pageErrors).toEqual([])
   })
 
-  it('shows an error mid-stream with the text so far, the force stop and a safe message', async () => {
-    const { page, agents } = await openPlayground(
-      () =>
-        new Agent({
-          model: new ScriptedModel([
-            {
-              events: [
-                { messageStart: { role: 'assistant' } },
-                { contentBlockDelta: { contentBlockIndex: 0, delta: { text: 'Partial answer ' } } },
-              ],
-              error: new ModelError('The provider is unavailable; try again later.', { status: 503 }),
-            },
-          ]),
-          callbackHandler: null,
-        }),
-    )
+  it('shows a provider error mid-stream: the text so far, the force stop and a safe message', async () => {
+    const { page, server } = await openPlayground({
+      agent: (modelServer) => new Agent({ model: modelServer.model(), callbackHandler: null }),
+    })
+    server.modelServer.script({
+      events: textEvents('Partial answer').slice(0, 3),
+      errorMessage: 'Upstream failed with api_key=sk-live1234567890; try again later.',
+    })
     await send(page, 'Say something')
     await page.waitForSelector('.turn[data-state="error"]')
-    expect(await page.locator('.answer').textContent()).toBe('Partial answer ')
-    expect(await page.locator('.turn .status').textContent()).toBe(
-      'Error: The provider is unavailable; try again later.',
-    )
-    const timeline = await page.locator('.timeline-entry .label').allTextContents()
-    expect(timeline).toContain('force stop: ModelError: The provider is unavailable; try again later.')
-    expect(conversationProblems(agents[0]!.messages)).toEqual([])
+    expect(await page.locator('.answer').textContent()).toBe('Partial answer')
+    const status = (await page.locator('.turn .status').textContent()) ?? ''
+    expect(status).toMatch(/^Error: Upstream failed with .+; try again later\. \(error id [\w-]+\)$/)
+    expect(await page.content()).not.toContain('sk-live1234567890')
+    expect((await timelineOf(page)).some((label) => label.startsWith('force stop: ModelError: '))).toBe(true)
+    expect(conversationProblems(server.agents[0]!.messages)).toEqual([])
+    expect(server.logged).toHaveLength(1)
     expect(await page.isEnabled('#send')).toBe(true)
   })
 
-  it('shows an HTTP error with its FastAPI detail and the Retry-After', async () => {
-    const { page } = await openPlayground(
-      () => new Agent({ model: new OfflineModel(), callbackHandler: null }),
-      (app) => {
-        app.post('/stream/events', (context) =>
-          context.json({ detail: 'Too many streams; retry shortly.' }, 503, { 'retry-after': '2' }),
-        )
-      },
-    )
+  it('shows HTTP errors with their FastAPI detail: a body too large (413)', async () => {
+    const { page, server } = await openPlayground({
+      agent: () => new Agent({ model: new OfflineModel(), callbackHandler: null }),
+      app: { maxBodyBytes: 64 },
+    })
+    await send(page, 'x'.repeat(100))
+    await page.waitForSelector('.turn[data-state="error"]')
+    expect(await page.locator('.turn .status').textContent()).toMatch(/^Error: HTTP 413: .+/)
+    expect(server.agents).toHaveLength(0)
+  })
+
+  it('shows HTTP errors with their FastAPI detail: the server at its stream cap (503, Retry-After)', async () => {
+    const { page, server } = await openPlayground({
+      agent: (modelServer) => new Agent({ model: modelServer.model(), callbackHandler: null }),
+      app: { maxConcurrentStreams: 1, retryAfterSeconds: 3 },
+    })
+    // Another client holds the only stream slot with a run that waits.
+    server.modelServer.script({ events: textEvents('Busy'), pauseAt: 1 })
+    const other = new AbortController()
+    const busy = await fetch(`${server.url}/stream/events`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'text/event-stream' },
+      body: JSON.stringify({ prompt: 'Hold the slot' }),
+      signal: other.signal,
+    })
+    expect(busy.status).toBe(200)
+    cleanups.push(async () => other.abort())
     await send(page, 'Hello')
     await page.waitForSelector('.turn[data-state="error"]')
-    expect(await page.locator('.turn .status').textContent()).toBe(
-      'Error: HTTP 503: Too many streams; retry shortly.. Retry after 2 s.',
+    expect(await page.locator('.turn .status').textContent()).toMatch(
+      /^Error: HTTP 503: .+ Retry after 3 s\.$/,
     )
   })
 
-  it('puts retries and tool failures on the timeline', async () => {
-    // The core loop does not retry yet, so this replays an event stream with a `throttled` event in it.
+  it('puts retries and tool failures on the timeline, and says when a stream ends without a result', async () => {
+    // The core loop does not retry yet, so this route replays an event stream with a `throttled` event in it.
     const frames = [
       { type: 'init_event_loop', init_event_loop: true },
       { type: 'start_event_loop', start_event_loop: true, cycle: 1 },
@@ -265,24 +251,22 @@ describe.skipIf(chromiumMissing())('the playground in headless Chromium', () => 
         tool_result: { toolUseId: 't1', status: 'error', content: [{ text: 'Cannot compute "1/x".' }] },
       },
     ]
-    const { page } = await openPlayground(
-      () => new Agent({ model: new OfflineModel(), callbackHandler: null }),
-      (app) => {
-        app.post('/stream/events', () => {
-          const text = frames
-            .map(
-              (frame, index) =>
-                `: ping\r\nid: ${index + 1}\r\nevent: ${frame.type}\r\ndata: ${JSON.stringify(frame)}\r\n\r\n`,
-            )
-            .join('')
-          return new Response(text, { headers: { 'content-type': 'text/event-stream' } })
-        })
-      },
+    const app = new ServerApp()
+    app.post(
+      '/stream/events',
+      () =>
+        new EventSourceResponse([
+          { comment: 'ping' },
+          ...frames.map((frame, index) => ({ id: String(index + 1), event: frame.type, data: frame })),
+        ]),
     )
+    mountPlayground(app)
+    const running = await serve(app, { port: 0, signals: [] })
+    cleanups.push(running.close)
+    const { page } = await openPage(`${running.url}/`)
     await send(page, 'Divide')
     await page.waitForSelector('.turn[data-state="error"]')
-    const timeline = await page.locator('.timeline-entry .label').allTextContents()
-    expect(timeline).toEqual(
+    expect(await timelineOf(page)).toEqual(
       expect.arrayContaining([
         'throttled by the provider: retrying in 2 s',
         'tool calculator: error',

@@ -277,7 +277,8 @@ class TurnView {
         this.showResult(event.result)
         break
       case 'error':
-        this.fail(event.message || event.detail || event.error || 'The run failed on the server.')
+        // @agent/server sends `{ type: 'error', error: { name, message, errorId? } }`: a safe message.
+        this.fail(describeStreamError(event))
         break
       default:
         break
@@ -377,6 +378,15 @@ class TurnView {
     this.root.setAttribute('aria-busy', 'false')
     scrollToEnd()
   }
+}
+
+/** The safe message of an `event: error` frame, with the error id that matches the server's log line. */
+function describeStreamError(event) {
+  const error = event.error ?? event
+  const message = typeof error.message === 'string' ? error.message : 'The run failed on the server.'
+  return error.errorId && !message.includes(error.errorId)
+    ? `${message} (error id ${error.errorId})`
+    : message
 }
 
 /** The `detail` of a FastAPI-style error body, as one line. */
