@@ -10,7 +10,7 @@ import { textEvents } from '../test-support/loopback-model-server.js'
 import { mountPlayground } from './mount-playground.js'
 import { calculator } from './test-support/calculator-tool.js'
 import { chromiumMissing, type LaunchedBrowser, launchChromium } from './test-support/chromium.js'
-import { type PlaygroundServer, startPlaygroundServer } from './test-support/playground-server.js'
+import { startPlaygroundServer } from './test-support/playground-server.js'
 
 const resultsDirectory = new URL('../../test-results/', import.meta.url)
 
