@@ -10,6 +10,7 @@ import { textEvents } from '../test-support/loopback-model-server.js'
 import { mountPlayground } from './mount-playground.js'
 import { calculator } from './test-support/calculator-tool.js'
 import { chromiumMissing, type LaunchedBrowser, launchChromium } from './test-support/chromium.js'
+import { startCuttingProxy } from './test-support/cutting-proxy.js'
 import { startPlaygroundServer } from './test-support/playground-server.js'
 
 const resultsDirectory = new URL('../../test-results/', import.meta.url)
@@ -144,6 +145,38 @@ describe.skipIf(chromiumMissing())('the playground in headless Chromium', () => 
     await page.screenshot({ path: new URL('playground-stopped.png', resultsDirectory).pathname })
     expect(pageErrors).toEqual([])
     expect(server.logged).toEqual([])
+  })
+
+  it('resumes with Last-Event-ID when the connection drops mid-run: no gap, no duplicate, one model request', async () => {
+    const server = await startPlaygroundServer({
+      agent: (modelServer) => new Agent({ model: modelServer.model(), callbackHandler: null }),
+      routes: { retryMs: 50 },
+    })
+    cleanups.push(server.close)
+    // The model sends two words, then waits until the test lets it go on.
+    server.modelServer.script({ events: textEvents('alpha beta gamma delta epsilon'), pauseAt: 3 })
+    const proxy = await startCuttingProxy(Number(new URL(server.url).port))
+    cleanups.push(proxy.close)
+    const { page, pageErrors } = await openPage(`${proxy.url}/`)
+    await send(page, 'Five words, please.')
+    await expect.poll(() => page.locator('.answer').textContent()).toBe('alpha beta ')
+
+    // The connection drops while the model is mid-answer; the page reconnects with Last-Event-ID.
+    proxy.cut()
+    await page.waitForSelector('.timeline-entry .label:text-matches("^resumed: HTTP 200$")')
+    server.modelServer.resume()
+    await page.waitForSelector('.turn[data-state="done"]')
+
+    expect(await page.locator('.answer').allTextContents()).toEqual(['alpha beta gamma delta epsilon'])
+    const timeline = await timelineOf(page)
+    expect(
+      timeline.filter((label) => label.startsWith('connection lost: resuming after event ')),
+    ).toHaveLength(1)
+    expect(timeline.filter((label) => label === 'run started')).toHaveLength(1)
+    expect(timeline.at(-1)).toBe('finished: end_turn')
+    expect(server.modelServer.requests).toHaveLength(1)
+    expect(conversationProblems(server.agents[0]!.messages)).toEqual([])
+    expect(pageErrors).toEqual([])
   })
 
   it('shows reasoning collapsed, and renders model output as text, never as HTML', async () => {

@@ -59,7 +59,9 @@ function formatMs(ms) {
  * ends a message; `:` starts a comment, such as the server's pings).
  */
 class EventStreamParser {
-  constructor(onMessage) {
+  /** `connection` keeps the last event id and the retry delay across reconnects. */
+  constructor(connection, onMessage) {
+    this.connection = connection
     this.onMessage = onMessage
     this.buffer = ''
     this.reset()
@@ -68,7 +70,6 @@ class EventStreamParser {
   reset() {
     this.eventType = ''
     this.dataLines = []
-    this.id = undefined
   }
 
   push(text) {
@@ -89,8 +90,11 @@ class EventStreamParser {
   line(line) {
     if (line === '') {
       if (this.dataLines.length > 0) {
-        this.onMessage({ id: this.id, event: this.eventType || 'message', data: this.dataLines.join('\n') })
+        this.onMessage({ event: this.eventType || 'message', data: this.dataLines.join('\n') })
+        // Only a message that arrived whole moves the resume point.
+        this.connection.lastEventId = this.pendingId ?? this.connection.lastEventId
       }
+      this.pendingId = undefined
       this.reset()
       return
     }
@@ -101,7 +105,8 @@ class EventStreamParser {
     if (value.startsWith(' ')) value = value.slice(1)
     if (field === 'data') this.dataLines.push(value)
     else if (field === 'event') this.eventType = value
-    else if (field === 'id' && !value.includes('\0')) this.id = value
+    else if (field === 'id' && !value.includes('\0')) this.pendingId = value
+    else if (field === 'retry' && /^\d+$/.test(value)) this.connection.retryMs = Number(value)
   }
 }
 
@@ -409,8 +414,12 @@ async function describeHttpError(response) {
   return `HTTP ${response.status}${detail ? `: ${detail.slice(0, 500)}` : ''}.${retry}`
 }
 
+/** Reconnections tried after the connection drops mid-run, before giving up. */
+const maxResumeAttempts = 3
+
 async function run(prompt) {
   const controller = new AbortController()
+  const signal = controller.signal
   const turn = new TurnView(prompt)
   emptyState?.remove()
   transcript.append(turn.root)
@@ -419,46 +428,83 @@ async function run(prompt) {
   followOutput = true
   scrollToEnd()
 
-  try {
-    const response = await fetch(streamUrl, {
+  // The server numbers events; after a dropped connection, `Last-Event-ID` resumes the same run with no gap.
+  const connection = { lastEventId: undefined, retryMs: 1000 }
+  let resumeAttempts = 0
+  let request = () =>
+    fetch(streamUrl, {
       method: 'POST',
       headers: { 'content-type': 'application/json', accept: 'text/event-stream' },
       body: JSON.stringify({ prompt }),
-      signal: controller.signal,
+      signal,
     })
-    turn.addTimeline(`response: HTTP ${response.status}`)
-    if (!response.ok) {
-      turn.fail(await describeHttpError(response))
-      return
-    }
-    const contentType = response.headers.get('content-type') || ''
-    if (!contentType.startsWith('text/event-stream') || response.body === null) {
-      turn.fail(`Expected an event stream from ${streamUrl}, got "${contentType || 'no body'}".`)
-      return
-    }
-    const parser = new EventStreamParser((message) => {
-      let event
-      try {
-        event = JSON.parse(message.data)
-      } catch {
-        event = message.event === 'error' ? { message: message.data } : undefined
-      }
-      if (event !== undefined) turn.handle(message.event === 'message' ? event.type : message.event, event)
-    })
-    const reader = response.body.pipeThrough(new TextDecoderStream()).getReader()
+
+  try {
     for (;;) {
-      const { value, done } = await reader.read()
-      if (done) break
-      parser.push(value)
+      try {
+        const response = await request()
+        turn.addTimeline(
+          resumeAttempts === 0 ? `response: HTTP ${response.status}` : `resumed: HTTP ${response.status}`,
+        )
+        if (!response.ok) return turn.fail(await describeHttpError(response))
+        const contentType = response.headers.get('content-type') || ''
+        if (!contentType.startsWith('text/event-stream') || response.body === null) {
+          return turn.fail(`Expected an event stream from ${streamUrl}, got "${contentType || 'no body'}".`)
+        }
+        await readEvents(response.body, connection, turn)
+        if (!turn.finished) turn.fail('The stream ended before the run finished.')
+        return
+      } catch (error) {
+        if (signal.aborted || turn.finished) throw error
+        if (connection.lastEventId === undefined || resumeAttempts >= maxResumeAttempts) throw error
+        resumeAttempts++
+        turn.addTimeline(`connection lost: resuming after event ${connection.lastEventId}`, 'retry')
+        await delay(connection.retryMs, signal)
+        const lastEventId = connection.lastEventId
+        request = () =>
+          fetch(streamUrl, { headers: { accept: 'text/event-stream', 'last-event-id': lastEventId }, signal })
+      }
     }
-    if (!turn.finished) turn.fail('The stream ended before the run finished.')
   } catch (error) {
-    if (controller.signal.aborted) turn.stopped()
+    if (signal.aborted) turn.stopped()
     else turn.fail(`The connection failed: ${error instanceof Error ? error.message : String(error)}`)
   } finally {
     if (activeRun?.controller === controller) activeRun = undefined
     setRunning(false)
   }
+}
+
+/** Feeds a response body to the turn, one server-sent event at a time, until it ends. */
+async function readEvents(body, connection, turn) {
+  const parser = new EventStreamParser(connection, (message) => {
+    let event
+    try {
+      event = JSON.parse(message.data)
+    } catch {
+      event = message.event === 'error' ? { message: message.data } : undefined
+    }
+    if (event !== undefined) turn.handle(message.event === 'message' ? event.type : message.event, event)
+  })
+  const reader = body.pipeThrough(new TextDecoderStream()).getReader()
+  for (;;) {
+    const { value, done } = await reader.read()
+    if (done) return
+    parser.push(value)
+  }
+}
+
+function delay(ms, signal) {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(resolve, ms)
+    signal.addEventListener(
+      'abort',
+      () => {
+        clearTimeout(timer)
+        reject(signal.reason)
+      },
+      { once: true },
+    )
+  })
 }
 
 function setRunning(running) {
