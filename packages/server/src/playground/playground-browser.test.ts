@@ -141,6 +141,9 @@ describe.skipIf(chromiumMissing())('the playground in headless Chromium', () => 
     expect(server.modelServer.requests).toHaveLength(1)
 
     expect(await page.locator('.turn .status').textContent()).toBe('Stopped.')
+    expect(await page.locator('[data-metric="Tokens"] dd').textContent()).toBe(
+      'not reported (the run ended before the model sent usage)',
+    )
     expect((await timelineOf(page)).at(-1)).toMatch(/^stopped: /)
     await page.screenshot({ path: new URL('playground-stopped.png', resultsDirectory).pathname })
     expect(pageErrors).toEqual([])

@@ -136,6 +136,7 @@ class TurnView {
     this.toolCards = new Map()
     this.usage = { inputTokens: 0, outputTokens: 0, totalTokens: 0 }
     this.cycles = 0
+    this.usageReported = false
     this.firstEventAt = undefined
     this.firstTokenAt = undefined
     this.finished = false
@@ -299,6 +300,7 @@ class TurnView {
     } else if (modelEvent.metadata !== undefined) {
       const usage = modelEvent.metadata.usage
       if (usage !== undefined) {
+        this.usageReported = true
         this.usage.inputTokens += usage.inputTokens || 0
         this.usage.outputTokens += usage.outputTokens || 0
         this.usage.totalTokens += usage.totalTokens || 0
@@ -330,12 +332,15 @@ class TurnView {
     this.finish(`Finished (${result.stopReason}).`, 'done')
   }
 
-  renderMetrics(metrics) {
+  /** `usageKnown` is false when the run ended before the model reported any usage. */
+  renderMetrics(metrics, usageKnown = true) {
     const usage = metrics.usage || {}
     const rows = [
       [
         'Tokens',
-        `${usage.inputTokens ?? 0} in · ${usage.outputTokens ?? 0} out · ${usage.totalTokens ?? 0} total`,
+        usageKnown
+          ? `${usage.inputTokens ?? 0} in · ${usage.outputTokens ?? 0} out · ${usage.totalTokens ?? 0} total`
+          : 'not reported (the run ended before the model sent usage)',
       ],
       ['Cycles', String(metrics.cycleCount ?? this.cycles)],
     ]
@@ -359,12 +364,15 @@ class TurnView {
 
   fail(message) {
     this.addTimeline(`error: ${message}`, 'error')
+    if (this.firstEventAt !== undefined) {
+      this.renderMetrics({ usage: this.usage, cycleCount: this.cycles }, this.usageReported)
+    }
     this.finish(`Error: ${message}`, 'error')
   }
 
   stopped() {
     this.addTimeline('stopped: the request was closed, so the server aborts the run', 'stopped')
-    this.renderMetrics({ usage: this.usage, cycleCount: this.cycles })
+    this.renderMetrics({ usage: this.usage, cycleCount: this.cycles }, this.usageReported)
     this.finish('Stopped.', 'stopped')
   }
 
