@@ -22,7 +22,7 @@ export async function startAgentServer(
     agent?: Omit<AgentOptions, 'model'>
     routes?: Partial<AgentRoutesOptions<PromptRequest>>
     app?: ServerAppOptions
-    serve?: { gracePeriodMs?: number }
+    serve?: { gracePeriodMs?: number; signals?: NodeJS.Signals[] }
   } = {},
 ): Promise<AgentServerFixture> {
   const modelServer = await LoopbackModelServer.start()
