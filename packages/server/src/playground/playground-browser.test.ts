@@ -1,8 +1,9 @@
 import { mkdir, stat } from 'node:fs/promises'
-import { Agent, OfflineModel } from '@agent/core'
+import { Agent, OfflineModel, tool } from '@agent/core'
 import { conversationProblems, ScriptedModel } from '@agent/core/testing'
 import type { Page } from 'playwright-core'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { z } from 'zod'
 import { serve } from '../serve.js'
 import { ServerApp } from '../server-app.js'
 import { EventSourceResponse } from '../server-sent-events.js'
@@ -213,6 +214,66 @@ describe.skipIf(chromiumMissing())('the playground in headless Chromium', () => 
     expect(await page.locator('.answer').textContent()).toBe(hostile)
     expect(await page.locator('.output img, .output b').count()).toBe(0)
     expect(await page.title()).toBe('Agent playground')
+    expect(pageErrors).toEqual([])
+  })
+
+  it("shows a streaming tool's progress live, and a failing tool as failed while the run goes on", async () => {
+    let releaseTool!: () => void
+    const toolMayFinish = new Promise<void>((resolve) => (releaseTool = resolve))
+    const countdown = tool({
+      name: 'countdown',
+      description: 'Counts down, reporting each step.',
+      inputSchema: z.object({ from: z.number() }),
+      callback: async function* ({ from }) {
+        for (let step = from; step > 0; step--) yield `${step}…`
+        await toolMayFinish
+        return 'liftoff'
+      },
+    })
+    const broken = tool({
+      name: 'broken',
+      description: 'Always fails.',
+      inputSchema: z.object({}),
+      callback: () => {
+        throw new Error('The broken tool is broken.')
+      },
+    })
+    const { page, server, pageErrors } = await openPlayground({
+      agent: () =>
+        new Agent({
+          model: new ScriptedModel([
+            {
+              content: [
+                { toolUse: { toolUseId: 'c1', name: 'countdown', input: { from: 3 } } },
+                { toolUse: { toolUseId: 'b1', name: 'broken', input: {} } },
+              ],
+            },
+            { content: [{ text: 'Counted down; the other tool failed.' }] },
+          ]),
+          tools: [countdown, broken],
+          callbackHandler: null,
+        }),
+    })
+    await send(page, 'Count down from 3')
+    const countdownCard = page.locator('.tool-call[data-tool-use-id="c1"]')
+    await expect
+      .poll(() => countdownCard.locator('.tool-progress li').allTextContents())
+      .toEqual(['3…', '2…', '1…'])
+    expect(await countdownCard.getAttribute('data-state')).toBe('running')
+    expect(await countdownCard.locator('.tool-state').textContent()).toBe('running…')
+    releaseTool()
+
+    await page.waitForSelector('.turn[data-state="done"]')
+    expect(await countdownCard.locator('.tool-result').textContent()).toBe('liftoff')
+    const brokenCard = page.locator('.tool-call[data-tool-use-id="b1"]')
+    expect(await brokenCard.getAttribute('data-state')).toBe('error')
+    expect(await brokenCard.locator('.tool-state').textContent()).toBe('failed')
+    expect(await brokenCard.locator('.tool-result').textContent()).toContain('The broken tool is broken.')
+    expect(await page.locator('.answer').textContent()).toBe('Counted down; the other tool failed.')
+    expect(await timelineOf(page)).toEqual(
+      expect.arrayContaining(['tool broken: error', 'tool countdown: success', 'finished: end_turn']),
+    )
+    expect(conversationProblems(server.agents[0]!.messages)).toEqual([])
     expect(pageErrors).toEqual([])
   })
 

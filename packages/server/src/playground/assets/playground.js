@@ -202,7 +202,7 @@ class TurnView {
     root.dataset.state = 'running'
     const heading = element('div', 'tool-heading')
     const nameNode = element('span', 'tool-name', name)
-    const state = element('span', 'tool-state', 'calling…')
+    const state = element('span', 'tool-state', 'receiving arguments…')
     heading.append(element('span', 'tool-label', 'Tool'), nameNode, state)
     const input = element('pre', 'tool-input')
     const progress = element('ol', 'tool-progress')
@@ -251,7 +251,9 @@ class TurnView {
           for (const block of event.message.content) {
             if (block.toolUse !== undefined) {
               const { toolUseId, name, input } = block.toolUse
-              this.toolCard(toolUseId, name).input.textContent = formatJson(input)
+              const card = this.toolCard(toolUseId, name)
+              card.input.textContent = formatJson(input)
+              if (card.root.dataset.state === 'running') card.state.textContent = 'running…'
             }
           }
         }
