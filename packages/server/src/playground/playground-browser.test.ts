@@ -39,8 +39,13 @@ describe.skipIf(chromiumMissing())('the playground in headless Chromium', () => 
     page.on('request', (request) => requests.push(request.url()))
     const pageErrors: Error[] = []
     page.on('pageerror', (error) => pageErrors.push(error))
+    // Content-Security-Policy violations and failed loads are reported as console errors.
+    const consoleErrors: string[] = []
+    page.on('console', (message) => {
+      if (message.type() === 'error') consoleErrors.push(message.text())
+    })
     await page.goto(url)
-    return { page, requests, pageErrors }
+    return { page, requests, pageErrors, consoleErrors }
   }
 
   async function openPlayground(options: Parameters<typeof startPlaygroundServer>[0]) {
@@ -59,7 +64,7 @@ describe.skipIf(chromiumMissing())('the playground in headless Chromium', () => 
   }
 
   it('streams "Calculate 2+2": the tool call with its input, its result, and an answer with 4', async () => {
-    const { page, server, requests, pageErrors } = await openPlayground({
+    const { page, server, requests, pageErrors, consoleErrors } = await openPlayground({
       agent: () => new Agent({ model: new OfflineModel(), tools: [calculator], callbackHandler: null }),
       playground: { examplePrompts: ['Calculate 2+2'] },
     })
@@ -103,6 +108,7 @@ describe.skipIf(chromiumMissing())('the playground in headless Chromium', () => 
     expect((await stat(screenshot)).size).toBeGreaterThan(10_000)
 
     expect(pageErrors).toEqual([])
+    expect(consoleErrors).toEqual([])
     // The page, its script, its stylesheet and the run: nothing from anywhere else.
     expect(requests.length).toBe(4)
     expect(requests.filter((url) => !url.startsWith(`${server.url}/`))).toEqual([])
