@@ -3,6 +3,7 @@ import { z } from 'zod'
 import { AgentRun, type RunRecord } from './agent-run.js'
 import type { BodySchema } from './body-schema.js'
 import { HTTPException, jsonResponse } from './http-exception.js'
+import { mountPlayground, type PlaygroundOptions } from './playground/mount-playground.js'
 import { type AbortCause, shouldLog, statusOf, toPublicError } from './public-error.js'
 import { type RouteContext, ServerApp, type ServerAppOptions } from './server-app.js'
 import { streamingHeaders } from './streaming-response.js'
@@ -357,9 +358,18 @@ export function addAgentRoutes<Body = PromptRequest>(
 
 /** A `ServerApp` with the agent routes: the shortest way to serve an agent. */
 export function createAgentServer<Body = PromptRequest>(
-  options: AgentRoutesOptions<Body> & ServerAppOptions,
+  options: AgentRoutesOptions<Body> &
+    ServerAppOptions & {
+      /** Serve the browser playground (opt-in): `true` for `/`, or its options. Default off. */
+      playground?: boolean | PlaygroundOptions
+    },
 ): ServerApp {
-  return addAgentRoutes(new ServerApp(options), options)
+  const app = addAgentRoutes(new ServerApp(options), options)
+  if (options.playground !== undefined && options.playground !== false) {
+    const streamPath = `${(options.prefix ?? '').replace(/\/+$/, '')}/stream/events`
+    mountPlayground(app, { streamPath, ...(options.playground === true ? {} : options.playground) })
+  }
+  return app
 }
 
 function formatFor(request: Request, fallback: Format): Format {
