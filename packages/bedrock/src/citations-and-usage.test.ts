@@ -97,7 +97,7 @@ describe('citations, cache usage and events outside the contract', () => {
     expect(events.at(-1)).toMatchObject({ metadata: { usage } })
   })
 
-  it('an agent keeps cited text, and the citation list is not sent back in a shape Bedrock would reject', async () => {
+  it('an agent keeps cited text with its citations and sends them back in the citationsContent shape of Bedrock', async () => {
     const frames: WireFrame[] = [
       { event: 'messageStart', payload: { role: 'assistant' } },
       { event: 'contentBlockDelta', payload: { contentBlockIndex: 0, delta: { text: 'Revenue grew 12%.' } } },
@@ -114,7 +114,7 @@ describe('citations, cache usage and events outside the contract', () => {
     await agent.invoke('And costs?')
     expect(server.requests.at(-1)!.body.messages[1]).toEqual({
       role: 'assistant',
-      content: [{ text: 'Revenue grew 12%.' }],
+      content: [{ citationsContent: { citations: [citation], content: [{ text: 'Revenue grew 12%.' }] } }],
     })
     expect(conversationProblems(agent.messages)).toEqual([])
   })

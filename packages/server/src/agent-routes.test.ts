@@ -243,7 +243,8 @@ describe('POST /invoke', () => {
   })
 
   it('maps a throttled provider to 429 with Retry-After', async () => {
-    const { url, modelServer } = await startAgentServer()
+    // Retries off: the loop's own retries are tested in core; here the 429 must reach the client.
+    const { url, modelServer } = await startAgentServer({ agent: { retryStrategy: null } })
     modelServer.script({ events: [], status: 429, errorMessage: 'Rate limit reached' })
     const response = await post(`${url}/invoke`, { prompt: 'Hi' })
     expect(response.status).toBe(429)

@@ -364,8 +364,14 @@ export function createAgentServer<Body = PromptRequest>(
       playground?: boolean | PlaygroundOptions
     },
 ): ServerApp {
-  const app = addAgentRoutes(new ServerApp(options), options)
-  if (options.playground !== undefined && options.playground !== false) {
+  const withPlayground = options.playground !== undefined && options.playground !== false
+  // The playground resumes a dropped connection, so its runs wait briefly for the reconnect; its Stop
+  // button ends a run at once through `DELETE /stream/events/:runId`.
+  const app = addAgentRoutes(new ServerApp(options), {
+    ...options,
+    reconnectGraceMs: options.reconnectGraceMs ?? (withPlayground ? 2000 : 0),
+  })
+  if (withPlayground) {
     const streamPath = `${(options.prefix ?? '').replace(/\/+$/, '')}/stream/events`
     mountPlayground(app, { streamPath, ...(options.playground === true ? {} : options.playground) })
   }

@@ -453,6 +453,8 @@ async function run(prompt) {
     for (;;) {
       try {
         const response = await request()
+        if (activeRun?.controller === controller)
+          activeRun.runId = response.headers.get('x-run-id') ?? activeRun.runId
         turn.addTimeline(
           resumeAttempts === 0 ? `response: HTTP ${response.status}` : `resumed: HTTP ${response.status}`,
         )
@@ -538,8 +540,13 @@ promptInput.addEventListener('keydown', (keyEvent) => {
   }
 })
 
-// Closing the request is what stops the run: the server sees the disconnect and aborts the agent.
-stopButton.addEventListener('click', () => activeRun?.controller.abort())
+// Stop closes the request and tells the server to end the run now, rather than wait for a reconnect.
+stopButton.addEventListener('click', () => {
+  if (activeRun === undefined) return
+  const { controller, runId } = activeRun
+  controller.abort()
+  if (runId) fetch(`${streamUrl}/${encodeURIComponent(runId)}`, { method: 'DELETE' }).catch(() => {})
+})
 
 function showExamplePrompts() {
   let prompts = []
