@@ -40,17 +40,21 @@ export function createCalculatorInputSchema(limits: CalculatorLimits) {
           'Significant digits of the answer (default 14; above 15 evaluate uses 64-digit big numbers).',
         ),
       variables: z
-        .record(
-          z
-            .string()
-            .regex(identifierPattern, identifierMessage)
-            .refine((name) => !allowedFunctions.has(name) && !allowedConstants.has(name), {
-              error: 'is the name of a built-in function or constant',
-            }),
-          z.number({ error: 'must be a finite number' }),
-        )
-        .refine((variables) => Object.keys(variables).length <= limits.maxVariables, {
-          error: `at most ${limits.maxVariables} variables`,
+        .record(z.string(), z.number({ error: 'must be a finite number' }))
+        .superRefine((variables, context) => {
+          const names = Object.keys(variables)
+          if (names.length > limits.maxVariables) {
+            context.addIssue({ code: 'custom', message: `at most ${limits.maxVariables} variables` })
+          }
+          for (const name of names) {
+            // zod reports a bad record key only as "Invalid key": say what is wrong with it.
+            const problem = !identifierPattern.test(name)
+              ? identifierMessage
+              : allowedFunctions.has(name) || allowedConstants.has(name)
+                ? 'is the name of a built-in function or constant'
+                : undefined
+            if (problem !== undefined) context.addIssue({ code: 'custom', message: problem, path: [name] })
+          }
         })
         .optional()
         .describe('Values for names in the expression, e.g. {"r": 2}. Numbers only.'),

@@ -4,7 +4,7 @@ export interface CalculatorLimits {
   maxExpressionLength: number
   /** Most parsed nodes in an expression. Default 500. */
   maxNodes: number
-  /** Deepest nesting of brackets and of the parsed tree. Default 40. */
+  /** Deepest nesting of brackets (default 40); the parsed tree may be 10 times deeper (long sums, unary chains). */
   maxDepth: number
   /** Most elements in any matrix or range a call creates. Default 10 000. */
   maxMatrixElements: number
@@ -16,7 +16,7 @@ export interface CalculatorLimits {
   maxVariables: number
   /** Deadline for one evaluation in the worker, in ms; on expiry the worker is killed and replaced. Default 2000. */
   timeoutMs: number
-  /** Old-generation heap of the worker, in MB; exceeding it kills the worker. Default 128. */
+  /** Old-generation heap of the worker, in MB; exceeding it kills the worker. Default 128, at least 64 (mathjs itself needs about 50). */
   maxMemoryMb: number
 }
 
@@ -32,6 +32,9 @@ export const defaultCalculatorLimits: Readonly<CalculatorLimits> = Object.freeze
   maxMemoryMb: 128,
 })
 
+/** Below this the worker cannot even load mathjs. */
+const minimumMemoryMb = 64
+
 /** Merges operator limits over the defaults and rejects values that are not positive integers. */
 export function resolveLimits(overrides: Partial<CalculatorLimits> = {}): CalculatorLimits {
   const limits = { ...defaultCalculatorLimits }
@@ -44,6 +47,11 @@ export function resolveLimits(overrides: Partial<CalculatorLimits> = {}): Calcul
     }
     if (typeof value !== 'number' || !Number.isInteger(value) || value <= 0) {
       throw new TypeError(`Calculator limit "${key}" must be a positive integer, got ${String(value)}.`)
+    }
+    if (key === 'maxMemoryMb' && value < minimumMemoryMb) {
+      throw new TypeError(
+        `Calculator limit "maxMemoryMb" must be at least ${minimumMemoryMb}: mathjs alone needs about 50 MB.`,
+      )
     }
     limits[key] = value
   }

@@ -168,8 +168,18 @@ export class CalculatorWorkerClient {
     })
     worker.on('error', (error: Error & { code?: string }) => {
       if (this.live !== live) return
+      const outOfMemory = error.code === 'ERR_WORKER_OUT_OF_MEMORY'
+      if (!live.ready) {
+        this.replaceWorker(
+          outOfMemory
+            ? `The calculator worker could not load mathjs within its ${this.options.maxMemoryMb} MB memory limit; raise maxMemoryMb.`
+            : `The calculator worker could not start (${error.message}).`,
+          false,
+        )
+        return
+      }
       this.replaceWorker(
-        error.code === 'ERR_WORKER_OUT_OF_MEMORY'
+        outOfMemory
           ? `The calculation needed more than the ${this.options.maxMemoryMb} MB memory limit and was stopped. Use smaller matrices or numbers.`
           : `The calculator worker failed (${error.message}); it was replaced.`,
         false,
@@ -185,6 +195,8 @@ export class CalculatorWorkerClient {
   /** Kills the current worker, fails the active call with the message, and serves the queue with a new one. */
   private replaceWorker(message: string, terminate = true): void {
     const live = this.live
+    // A worker that never started would fail again the same way: start the next one only on demand.
+    const respawn = live?.ready === true
     this.live = undefined
     if (live && terminate) void live.worker.terminate()
     const active = this.active
@@ -194,7 +206,7 @@ export class CalculatorWorkerClient {
       this.finish(active.job, failure(message, true))
     }
     // Start the replacement now, so that the next call finds it warm (mathjs takes about a second to load).
-    if (!this.closed) this.ensureWorker()
+    if (!this.closed && respawn) this.ensureWorker()
     this.pump()
   }
 

@@ -20,6 +20,9 @@ export interface GuardOptions {
   allowAssignment: boolean
 }
 
+/** How much deeper than the bracket limit the parsed tree may be. */
+export const treeDepthFactor = 10
+
 /** Refuses an expression before parsing when it is too long or too deeply bracketed to parse safely. */
 export function checkSource(expression: string, maxLength: number, maxDepth: number): void {
   if (expression.trim().length === 0) throw new CalculationError('The expression is empty.')
@@ -49,6 +52,8 @@ export function checkExpression(root: MathNode, options: GuardOptions): Set<stri
   const assigned = new Set<string>()
   const freeSymbols = new Set<string>()
   let count = 0
+  // A long sum (1+2+…+100) is a deep tree without any brackets: allow trees well deeper than brackets.
+  const maxTreeDepth = options.maxDepth * treeDepthFactor
 
   const fail = (message: string): never => {
     throw new CalculationError(message)
@@ -66,7 +71,7 @@ export function checkExpression(root: MathNode, options: GuardOptions): Set<stri
     if (count > options.maxNodes) {
       fail(`The expression has more than ${options.maxNodes} parts; split it into smaller calculations.`)
     }
-    if (depth > options.maxDepth) fail(`The expression nests deeper than ${options.maxDepth} levels.`)
+    if (depth > maxTreeDepth) fail(`The expression nests deeper than ${maxTreeDepth} levels.`)
     const next = depth + 1
     switch (node.type) {
       case 'ConstantNode': {
@@ -91,7 +96,8 @@ export function checkExpression(root: MathNode, options: GuardOptions): Set<stri
         if (options.variables.has(name) || assigned.has(name)) return
         if (allowedConstants.has(name)) return
         if (inIndex && name === 'end') return
-        if (options.math.Unit.isValuelessUnit(name)) return
+        // Units (cm, b, m) only make sense in arithmetic; in the symbolic modes every name is a symbol.
+        if (!options.allowFreeSymbols && options.math.Unit.isValuelessUnit(name)) return
         if (allowedFunctions.has(name)) fail(`The function ${name} can only be called, as ${name}(…).`)
         if (isNamespaceMember(name)) fail(`"${name}" is not available in the calculator.`)
         if (!options.allowFreeSymbols) {
