@@ -202,9 +202,9 @@ describe('memory bombs are refused before they allocate', () => {
 
 describe('stack bombs', () => {
   it.each([
-    ['('.repeat(41) + '1' + ')'.repeat(41), /nests brackets deeper than 40/],
-    ['sin('.repeat(45) + '1' + ')'.repeat(45), /nests brackets deeper than 40/],
-    ['-'.repeat(450) + '1', /nests deeper than 400 levels/],
+    [`${'('.repeat(41)}1${')'.repeat(41)}`, /nests brackets deeper than 40/],
+    [`${'sin('.repeat(45)}1${')'.repeat(45)}`, /nests brackets deeper than 40/],
+    [`${'-'.repeat(450)}1`, /nests deeper than 400 levels/],
     [`${'2^'.repeat(450)}2`, /nests deeper than 400 levels|more than 500 parts/],
     [Array(166).fill('(1+1)').join('+'), /more than 500 parts/],
   ])('%s', async (expression, message) => {
@@ -218,7 +218,7 @@ describe('stack bombs', () => {
     try {
       const depth = 100_000
       const { result, text } = await callThroughAgent(lax, {
-        expression: '('.repeat(depth) + '1' + ')'.repeat(depth),
+        expression: `${'('.repeat(depth)}1${')'.repeat(depth)}`,
       })
       expect(result.status).toBe('error')
       expect(text).toMatch(/too deeply/)

@@ -38,7 +38,7 @@ describe('bad input is an input error, never a silent fallback', () => {
     ['a missing expression', { mode: 'evaluate' }, /expression/],
     ['an empty expression', { expression: '' }, /expression: must not be empty/],
     ['an expression that is not a string', { expression: 4 }, /expression/],
-    ['an expression over the length limit', { expression: '1+'.repeat(150) + '1' }, /at most 200 characters/],
+    ['an expression over the length limit', { expression: `${'1+'.repeat(150)}1` }, /at most 200 characters/],
     ['an unknown field', { expression: '2+2', precison: 3 }, /precison/],
     ['a precision of zero', { expression: '2+2', precision: 0 }, /precision/],
     ['a precision above 64', { expression: '2+2', precision: 100 }, /precision/],

@@ -61,7 +61,7 @@ describe('evaluate mode', () => {
     [{ expression: 'sum(1:100)' }, '5050'],
     [{ expression: '123456789 * 1000' }, '123456789000'],
     [{ expression: Array.from({ length: 100 }, (_, index) => index + 1).join('+') }, '5050'],
-    [{ expression: '-'.repeat(100) + '7' }, '7'],
+    [{ expression: `${'-'.repeat(100)}7` }, '7'],
   ])('%j → %s', async (input, expected) => {
     expect(await answer(input)).toBe(expected)
   })
