@@ -144,8 +144,10 @@ export class CalculatorWorkerClient {
         maxYoungGenerationSizeMb: Math.max(4, Math.min(32, Math.floor(this.options.maxMemoryMb / 4))),
         stackSizeMb: 4,
       },
-      // The worker needs nothing from the parent's environment.
+      // The worker needs nothing from the parent's environment or flags (a parent started with
+      // `--input-type` or `--inspect` must not break or expose it).
       env: {},
+      execArgv: [],
       stdout: false,
       stderr: false,
     })
