@@ -150,6 +150,12 @@ describe('solve mode', () => {
     expect(textOf(result)).toContain('no solution')
   })
 
+  it('says when every value solves the equation', async () => {
+    const result = await calculate({ expression: '2x = x + x', mode: 'solve' })
+    expect(result.status).toBe('error')
+    expect(textOf(result)).toContain('Every value')
+  })
+
   it('refuses a non-linear system', async () => {
     const result = await calculate({ expression: 'x * y = 2; x + y = 3', mode: 'solve' })
     expect(result.status).toBe('error')
@@ -184,9 +190,16 @@ describe('integrate mode', () => {
     expect(textOf(result)).toContain('No symbolic antiderivative')
   })
 
+  it('knows the arctangent rule', async () => {
+    expect(await answer({ expression: '1/(1 + x^2)', mode: 'integrate' })).toBe('atan(x) + C')
+  })
+
   it('reports a divergent definite integral', async () => {
     const result = await calculate({ expression: '1/x', mode: 'integrate', point: [-1, 1] })
     expect(result.status).toBe('error')
+    expect(textOf(result)).toContain('may diverge')
+    const infinite = await calculate({ expression: 'sin(x)', mode: 'integrate', point: [0, 'Infinity'] })
+    expect(textOf(infinite)).toContain('did not converge')
   })
 })
 
@@ -258,6 +271,12 @@ describe('matrix mode', () => {
     expect(await answer({ expression: 'inverse([4, 0; 0, 2])', mode: 'matrix' })).toBe(
       '[[0.25, 0], [0, 0.5]]',
     )
+  })
+
+  it('refuses an overflowing determinant', async () => {
+    const result = await calculate({ expression: '[1e200, 0; 0, 1e200]', mode: 'matrix' })
+    expect(result.status).toBe('error')
+    expect(textOf(result)).toContain('infinite')
   })
 
   it('says when a matrix is singular', async () => {

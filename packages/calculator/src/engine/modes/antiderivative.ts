@@ -88,7 +88,10 @@ export function findAntiderivative(
   }
 
   /** c / u: logarithm for linear u, arctangent for 1 + x^2. */
-  const reciprocal = (numerator: MathNode, denominator: MathNode): string | undefined => {
+  const reciprocal = (numerator: MathNode, wrapped: MathNode): string | undefined => {
+    let denominator = wrapped
+    while (denominator.type === 'ParenthesisNode')
+      denominator = (denominator as unknown as { content: MathNode }).content
     const slope = slopeOf(denominator)
     if (slope !== undefined) return `${wrap(numerator)} * log(abs(${denominator.toString()})) / ${slope}`
     const text = denominator.toString().replaceAll(' ', '')

@@ -124,17 +124,21 @@ export function integrateNumerically(
     const flipped = integrateNumerically(f, upper, lower)
     return { value: -flipped.value, errorEstimate: flipped.errorEstimate }
   }
+  if (Number.isFinite(lower) && Number.isFinite(upper)) return integrateOnInterval(f, lower, upper)
   // Infinite bounds: map to a finite interval; the integrand's decay is then checked by convergence.
-  if (!Number.isFinite(lower) && !Number.isFinite(upper)) {
-    return integrateOnInterval((t) => f(t / (1 - t * t)) * ((1 + t * t) / (1 - t * t) ** 2), -1, 1)
-  }
-  if (!Number.isFinite(upper)) {
-    return integrateOnInterval((t) => f(lower + t / (1 - t)) / (1 - t) ** 2, 0, 1)
-  }
-  if (!Number.isFinite(lower)) {
+  try {
+    if (!Number.isFinite(lower) && !Number.isFinite(upper)) {
+      return integrateOnInterval((t) => f(t / (1 - t * t)) * ((1 + t * t) / (1 - t * t) ** 2), -1, 1)
+    }
+    if (!Number.isFinite(upper))
+      return integrateOnInterval((t) => f(lower + t / (1 - t)) / (1 - t) ** 2, 0, 1)
     return integrateOnInterval((t) => f(upper - (1 - t) / t) / (t * t), 0, 1)
+  } catch (error) {
+    if (!(error instanceof CalculationError)) throw error
+    throw new CalculationError(
+      'The integral over an infinite range did not converge: the integrand does not decay fast enough (or is not finite somewhere).',
+    )
   }
-  return integrateOnInterval(f, lower, upper)
 }
 
 interface Interval {

@@ -63,6 +63,7 @@ export function matrixMode(context: ModeContext): ModeResult {
   } catch (error) {
     throw new CalculationError(`The eigenvalues could not be computed: ${(error as Error).message}.`)
   }
+  for (const part of [determinant, inverse, eigenvalues]) if (part !== undefined) checkResultValue(math, part)
   const format = (entry: unknown) => formatValue(math, entry, context.precision)
   const parts = [
     `det = ${format(determinant)}`,

@@ -75,6 +75,15 @@ function polynomialRoots(context: ModeContext, node: MathNode, variable: string)
     return undefined
   }
   if (expanded.variables.length > 1) return undefined
+  if (expanded.variables.length === 0) {
+    // No unknown left (0 = 0, 1 = 2): the equation is always or never true.
+    const value = context.realFunction(node, variable)(0)
+    throw new CalculationError(
+      value === 0
+        ? 'Every value of the variable solves this equation.'
+        : 'The equation has no solution: it reduces to a false statement.',
+    )
+  }
   const math = context.math
   const coefficients = expanded.coefficients.map((coefficient) => math.number(coefficient as never) as number)
   if (coefficients.length === 0 || coefficients.some((coefficient) => !Number.isFinite(coefficient)))
@@ -254,6 +263,9 @@ function numericRoots(context: ModeContext, node: MathNode, variable: string): M
     }
     previousX = x
     previousY = y
+  }
+  if (roots.length >= maxRoots && [-71.3, -3.7, 0.9, 12.1, 88.8].every((x) => f(x) === 0)) {
+    throw new CalculationError('Every value of the variable solves this equation.')
   }
   const unique = roots
     .sort((a, b) => a - b)
