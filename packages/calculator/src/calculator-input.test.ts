@@ -108,6 +108,18 @@ describe('bad input is an input error, never a silent fallback', () => {
   })
 })
 
+describe('a closed calculator', () => {
+  it('answers every later call with an error result', async () => {
+    const closed = createCalculatorTool()
+    await closed.close()
+    const { result, text, problems } = await callThroughAgent(closed, { expression: '2+2' })
+    expect(result.status).toBe('error')
+    expect(text).toContain('was closed')
+    expect(problems).toEqual([])
+    expect(closed.workersStarted).toBe(0)
+  })
+})
+
 describe('operator limits', () => {
   it('are validated when the tool is created', () => {
     expect(() => createCalculatorTool({ limits: { timeoutMs: 0 } })).toThrow(TypeError)

@@ -50,6 +50,7 @@ describe('evaluate mode', () => {
     [{ expression: '1/3', precision: 30 }, '0.333333333333333333333333333333'],
     [{ expression: 'bignumber(2)^100' }, '1267650600228229401496703205376'],
     [{ expression: 'fraction(1, 3) + fraction(1, 6)' }, '1/2'],
+    [{ expression: 'fraction(1, 3)', precision: 20 }, '1/3'],
     [{ expression: 'sqrt(-4)' }, '2i'],
     [{ expression: '(2 + 3i) * (1 - i)' }, '5 + i'],
     [{ expression: '5 cm to inch', precision: 4 }, '1.969 inch'],

@@ -1,4 +1,5 @@
 import { checkOutputLength, checkResultValue, formatValue, lastValue, toJsonValue } from '../format-result.ts'
+import { CalculationError } from '../locked-math.ts'
 import type { ModeContext, ModeResult } from '../mode-context.ts'
 
 /** Above this many significant digits, plain doubles cannot deliver: evaluate with 64-digit big numbers. */
@@ -6,7 +7,23 @@ const doublePrecisionDigits = 15
 
 /** Numbers, big numbers, fractions, complex numbers, units and matrices. */
 export function evaluateMode(context: ModeContext): ModeResult {
-  const useBigNumbers = (context.precision ?? 0) > doublePrecisionDigits
+  if ((context.precision ?? 0) > doublePrecisionDigits) {
+    try {
+      return evaluateWith(context, true)
+    } catch (error) {
+      // Some functions (fraction(1, 3), gamma) have no big-number version: answer in double precision.
+      if (error instanceof CalculationError) throw error
+      const result = evaluateWith(context, false)
+      return {
+        ...result,
+        text: `${result.text}\n(computed in double precision: this expression has no 64-digit version)`,
+      }
+    }
+  }
+  return evaluateWith(context, false)
+}
+
+function evaluateWith(context: ModeContext, useBigNumbers: boolean): ModeResult {
   const locked = useBigNumbers ? context.bigNumbers : context.numbers
   const { node } = context.parse(
     context.input.expression,
