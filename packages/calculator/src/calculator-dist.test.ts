@@ -11,11 +11,15 @@ describe('the built package', () => {
   it('answers from dist/ in a fresh process and lets that process exit while the worker idles', async () => {
     expect(existsSync(fileURLToPath(distEntry)), 'dist/index.js is missing: run the build first').toBe(true)
     const script = [
-      `import { calculator } from ${JSON.stringify(distEntry.href)}`,
+      `import { calculator, createCalculatorTool } from ${JSON.stringify(distEntry.href)}`,
       'const context = { signal: new AbortController().signal, toolUse: { toolUseId: "t", name: "calculator", input: {} }, agent: undefined }',
-      'const result = await calculator.invoke({ expression: "2+2" }, context)',
-      'console.log(JSON.stringify(result))',
-      // No close(): the idle worker must not keep the process alive.
+      'const answer = await calculator.invoke({ expression: "2+2" }, context)',
+      // A killed worker is replaced at once; the idle replacement must not keep the process alive either.
+      'const strict = createCalculatorTool({ limits: { timeoutMs: 300 } })',
+      'await strict.warm()',
+      'const bomb = await strict.invoke({ expression: "combinations(bignumber(10^7), bignumber(5*10^6))" }, context)',
+      'console.log(JSON.stringify({ answer, bomb, workers: strict.workersStarted }))',
+      // No close(): the process must end by itself.
     ].join('\n')
     const child = spawn(process.execPath, ['--input-type=module', '-e', script], {
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -31,9 +35,13 @@ describe('the built package', () => {
     const exitCode = await new Promise<number | null>((resolve) => child.on('exit', resolve))
     expect(stderr).toBe('')
     expect(exitCode).toBe(0)
-    expect(JSON.parse(stdout)).toEqual({
+    const output = JSON.parse(stdout)
+    expect(output.answer).toEqual({
       status: 'success',
       content: [{ text: '4' }, { json: { mode: 'evaluate', result: 4, text: '4' } }],
     })
+    expect(output.bomb.status).toBe('error')
+    expect(output.bomb.content[0].text).toContain('took longer than 300 ms')
+    expect(output.workers).toBe(2)
   })
 })

@@ -76,6 +76,8 @@ export class CalculatorWorkerClient {
     if (this.closed) return Promise.resolve()
     const live = this.ensureWorker()
     if (live.ready) return Promise.resolve()
+    // Keep the process alive while someone waits for the worker; idle again once it is ready.
+    live.worker.ref()
     return new Promise((resolve) => {
       const onMessage = (message: unknown) => {
         if ((message as WorkerReady).ready === true) done()
@@ -83,6 +85,7 @@ export class CalculatorWorkerClient {
       const done = () => {
         live.worker.off('message', onMessage)
         live.worker.off('exit', done)
+        if (this.active === undefined) live.worker.unref()
         resolve()
       }
       live.worker.on('message', onMessage)
@@ -152,6 +155,8 @@ export class CalculatorWorkerClient {
       stderr: false,
     })
     this.workersStarted++
+    // Idle until a call needs it: a worker started ahead of time must not keep the process alive.
+    worker.unref()
     const live: LiveWorker = { worker, ready: false }
     this.live = live
     worker.on('message', (message: EngineResponse | WorkerReady) => {
