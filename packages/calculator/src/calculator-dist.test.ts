@@ -18,6 +18,8 @@ describe('the built package', () => {
       'const strict = createCalculatorTool({ limits: { timeoutMs: 300 } })',
       'await strict.warm()',
       'const bomb = await strict.invoke({ expression: "combinations(bignumber(10^7), bignumber(5*10^6))" }, context)',
+      // A worker started ahead of time and never used must not keep it alive.
+      'await createCalculatorTool().warm()',
       'console.log(JSON.stringify({ answer, bomb, workers: strict.workersStarted }))',
       // No close(): the process must end by itself.
     ].join('\n')
