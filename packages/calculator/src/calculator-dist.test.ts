@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, onTestFinished } from 'vitest'
 
 // The published package runs its worker from dist/ (compiled JavaScript), not from src/ as the other
 // tests do. `turbo run test` builds first; run `pnpm build` before `vitest` by hand.
@@ -25,6 +25,10 @@ describe('the built package', () => {
     ].join('\n')
     const child = spawn(process.execPath, ['--input-type=module', '-e', script], {
       stdio: ['ignore', 'pipe', 'pipe'],
+    })
+    // If a worker kept the child alive, this test times out: do not leave the child behind.
+    onTestFinished(() => {
+      if (child.exitCode === null) child.kill()
     })
     let stdout = ''
     let stderr = ''
