@@ -101,6 +101,18 @@ describe('bad input is an input error, never a silent fallback', () => {
     expect(schema.additionalProperties).toBe(false)
   })
 
+  it('refuses non-finite numbers that a direct call could pass', async () => {
+    for (const input of [
+      { expression: 'x + 1', variables: { x: Number.POSITIVE_INFINITY } },
+      { expression: 'x + 1', variables: { x: Number.NaN } },
+      { expression: 'sin(x)/x', mode: 'limit', point: Number.NaN },
+    ]) {
+      const result = await agent.tool.calculator!(input as never)
+      expect(result.status, JSON.stringify(input)).toBe('error')
+      expect(textOf(result)).toContain('Invalid input')
+    }
+  })
+
   it('works through agent.tool as well', async () => {
     const result = await agent.tool.calculator!({ expression: '2+2', mode: 'guess' })
     expect(result.status).toBe('error')
