@@ -2,8 +2,8 @@
 // (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, AWS_PROFILE or AWS_BEARER_TOKEN_BEDROCK), AWS_REGION,
 // BEDROCK_MODEL_ID, and AWS_ENDPOINT_URL_BEDROCK_RUNTIME for another endpoint.
 import { BedrockModel } from '@agent/bedrock'
+import { calculator } from '@agent/calculator'
 import { Agent, defaultBedrockModelId } from '@agent/core'
-import { calculator } from './calculator.ts'
 
 const model = new BedrockModel({
   modelId: process.env.BEDROCK_MODEL_ID || defaultBedrockModelId,
@@ -22,7 +22,7 @@ for await (const event of watcher.stream('What is 42+7?')) {
   else if ('start_event_loop' in event) console.log(`[lifecycle] cycle ${event.cycle} started`)
   else if ('current_tool_use' in event) continue
   else if ('tool_result' in event)
-    console.log(`[tool] ${event.tool_result.status}: ${JSON.stringify(event.tool_result.content)}`)
+    console.log(`[tool] ${event.tool_result.status}: ${JSON.stringify(event.tool_result.content[0])}`)
   else if ('message' in event)
     console.log(`[message] ${event.message.role}, ${event.message.content.length} block(s)`)
   else if ('result' in event)

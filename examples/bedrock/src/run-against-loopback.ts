@@ -37,7 +37,7 @@ try {
       '[lifecycle] event loop initialised',
       '[lifecycle] cycle 1 started',
       '[message] assistant, 1 block(s)',
-      '[tool] success: [{"text":"49"}]',
+      '[tool] success: {"text":"49"}',
       '[message] user, 1 block(s)',
       '[lifecycle] cycle 2 started',
       '[message] assistant, 1 block(s)',
@@ -47,7 +47,7 @@ try {
   // What reached "Bedrock": four requests, the calculator offered, its results sent back with status.
   assert.equal(server.requests.length, 4)
   const toolResult = server.requests[1]!.messages.at(-1)!.content[0]!.toolResult
-  assert.deepEqual(toolResult.content, [{ text: '4' }])
+  assert.deepEqual(toolResult.content, [{ text: '4' }, { json: { mode: 'evaluate', result: 4, text: '4' } }])
   assert.equal(toolResult.status, 'success')
   console.log('\nexample-bedrock: OK against the loopback Bedrock server')
 } finally {

@@ -1,5 +1,5 @@
+import { calculator } from '@agent/calculator'
 import { Agent } from '@agent/core'
-import { calculator } from './calculator-tool.ts'
 import { modelFromEnvironment } from './model-from-environment.ts'
 import { runProgram } from './run-program.ts'
 
@@ -9,9 +9,7 @@ export async function calculate(): Promise<void> {
   for await (const event of agent.stream('Calculate 2+2')) {
     if ('data' in event) process.stdout.write(event.data)
     else if (event.type === 'tool_result') {
-      const text = event.tool_result.content
-        .map((item) => ('text' in item ? item.text : JSON.stringify(item)))
-        .join('')
+      const text = event.tool_result.content.map((item) => ('text' in item ? item.text : '')).join('')
       process.stdout.write(`\n[calculator → ${text}]\n`)
     }
   }

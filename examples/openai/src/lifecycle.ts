@@ -1,5 +1,5 @@
+import { calculator } from '@agent/calculator'
 import { Agent, type AgentEvent } from '@agent/core'
-import { calculator } from './calculator-tool.ts'
 import { modelFromEnvironment } from './model-from-environment.ts'
 import { runProgram } from './run-program.ts'
 

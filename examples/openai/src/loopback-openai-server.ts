@@ -64,7 +64,8 @@ function reply(messages: ChatMessage[], requestNumber: number): object[] {
     usage: { prompt_tokens: 20, completion_tokens: 8, total_tokens: 28 },
   }
   if (last?.role === 'tool') {
-    const result = textOf(last)
+    // A calculator result's first line is the value; the rest (its JSON block) is for models that want it.
+    const result = textOf(last).split('\n')[0]
     const question = textOf(messages.findLast((message) => message.role === 'user'))
     const answer = question.includes('France')
       ? `The capital of France is Paris, and 42 + 7 = ${result}.`

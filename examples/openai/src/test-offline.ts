@@ -42,7 +42,7 @@ try {
     request.messages.filter((message) => message.role === 'tool'),
   )
   assert.deepEqual(
-    toolMessages.map((message) => [message.tool_call_id, message.content]),
+    toolMessages.map((message) => [message.tool_call_id, String(message.content).split('\n')[0]]),
     [
       ['call_loopback_1', '4'],
       ['call_loopback_3', '49'],

@@ -63,7 +63,10 @@ it('serves the playground page and streams "Calculate 2+2" to an answer with 4, 
     .filter((data) => data !== undefined)
     .map((data) => JSON.parse(data))
   const toolResult = events.find((event) => event.type === 'tool_result')
-  expect(toolResult.tool_result).toMatchObject({ status: 'success', content: [{ text: '4' }] })
+  expect(toolResult.tool_result).toMatchObject({
+    status: 'success',
+    content: [{ text: '4' }, { json: { result: 4 } }],
+  })
   const result = events.at(-1)
   expect(result.type).toBe('result')
   expect(result.result.stopReason).toBe('end_turn')

@@ -1,9 +1,9 @@
 // The browser playground: an agent server with the playground page at `/`. Open the printed URL and watch
 // the agent stream its answer, call tools, and report its cycles and metrics; Stop aborts the run.
+
+import { calculator } from '@agent/calculator'
 import { Agent, OfflineModel, resolveModel } from '@agent/core'
 import { createAgentServer, serve } from '@agent/server'
-// Swap in `import { calculator } from '@agent/calculator'` once that package is merged.
-import { calculator } from './local-calculator.ts'
 
 // The model comes from the environment (AGENT_MODEL, OPENAI_API_KEY or AWS credentials). With none, the
 // offline model answers arithmetic only; it streams a token every 40 ms here so that the page can be watched.

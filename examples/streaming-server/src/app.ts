@@ -1,13 +1,10 @@
+import { calculator } from '@agent/calculator'
 import { Agent, type Model } from '@agent/core'
+import { httpRequest } from '@agent/http-request'
 import { ServerApp, StreamingResponse, toPublicError } from '@agent/server'
 import { z } from 'zod'
-import { calculator } from './calculator.js'
 
-// ─── PLACEHOLDER: http_request ──────────────────────────────────────────────────────────────────
-// The seed also gives the agent `http_request`. `@agent/http-request` is being written in parallel:
-// once merged, add `import { httpRequest } from '@agent/http-request'` and put it in `tools` below.
-const tools = [calculator /* , httpRequest */]
-// ────────────────────────────────────────────────────────────────────────────────────────────────
+const tools = [calculator, httpRequest]
 
 /**
  * The seed program, line for line:

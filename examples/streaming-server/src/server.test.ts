@@ -3,7 +3,6 @@ import { ScriptedModel } from '@agent/core/testing'
 import { serve } from '@agent/server'
 import { describe, expect, it, onTestFinished } from 'vitest'
 import { createApp } from './app.js'
-import { evaluateArithmetic } from './calculator.js'
 
 async function start(model: Model = new OfflineModel()) {
   const running = await serve(createApp({ model }), { port: 0, signals: [] })
@@ -63,15 +62,5 @@ describe('the seed streaming server', () => {
     })
     const document = (await (await fetch(`${url}/openapi.json`)).json()) as any
     expect(document.components.schemas.PromptRequest.required).toEqual(['prompt'])
-  })
-})
-
-describe('the placeholder calculator', () => {
-  it('follows precedence, parentheses and powers, and rejects anything else', () => {
-    expect(evaluateArithmetic('2 + 3 * (4 - 1) ^ 2 / 9')).toBe(5)
-    expect(evaluateArithmetic('-2^2')).toBe(-4)
-    expect(() => evaluateArithmetic('2 + process.exit()')).toThrow('unexpected "p"')
-    expect(() => evaluateArithmetic('1/0')).toThrow('not a finite number')
-    expect(() => evaluateArithmetic('(1+2')).toThrow('closing parenthesis')
   })
 })
