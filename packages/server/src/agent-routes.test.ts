@@ -354,6 +354,21 @@ describe('POST /stream/events (SSE)', () => {
     expect(JSON.parse(events.at(-1)!.data!).result.stopReason).toBe('end_turn')
   })
 
+  it('slows the agent down for a slow reader instead of dropping events (backpressure)', async () => {
+    const { url, modelServer } = await startAgentServer({ routes: { maxBufferedEvents: 40 } })
+    const words = Array.from({ length: 400 }, (_, index) => `w${index}`).join(' ')
+    modelServer.script({ events: textEvents(words) })
+    const response = await post(`${url}/stream/events`, { prompt: 'Talk a lot' })
+    // Read nothing for a while: the run must wait for this reader, not run ahead and drop what it has not read.
+    await new Promise((resolve) => setTimeout(resolve, 200))
+    const messages = parseServerSentEvents(await response.text()).slice(1)
+    const sequences = messages.map((message) => Number(message.id!.split(':')[1]))
+    expect(sequences).toEqual(sequences.map((_, index) => index + 1))
+    expect(messages.some((message) => message.event === 'error')).toBe(false)
+    expect(messages.at(-1)!.event).toBe('result')
+    expect(messages.filter((message) => message.event === 'data')).toHaveLength(400)
+  })
+
   it('resumes after Last-Event-ID with no gap and no duplicate, while the run goes on', async () => {
     const { url, modelServer } = await startAgentServer({ routes: { reconnectGraceMs: 60_000 } })
     modelServer.script({ events: textEvents('one two three four five'), pauseAt: 3 })

@@ -49,6 +49,10 @@ export class AgentRun {
   private changedPromise: Promise<void> | undefined
   private resolveChanged: (() => void) | undefined
   private resolveClosed!: () => void
+  /** The highest sequence any reader has taken: the agent runs at most `unreadLimit` events ahead of it. */
+  private highestRead = 0
+  private readonly unreadLimit: number
+  private resolveReaderProgress: (() => void) | undefined
 
   /** Dropped when the run ends, so that a retained run does not keep its agent alive. */
   private stream: AsyncGenerator<AgentEvent, AgentResult> | undefined
@@ -61,6 +65,9 @@ export class AgentRun {
     options: AgentRunOptions,
   ) {
     this.options = options
+    // Backpressure: a slow reader slows the agent down instead of losing events from the buffer.
+    this.unreadLimit = Math.max(1, Math.min(1024, Math.floor(options.maxBufferedEvents / 2)))
+    this.controller.signal.addEventListener('abort', () => this.readerProgressed(), { once: true })
     this.stream = start(this.controller.signal)
     this.closed = new Promise((resolve) => {
       this.resolveClosed = resolve
@@ -107,7 +114,13 @@ export class AgentRun {
     const first = this.records[this.head]?.sequence ?? this.nextSequence
     if (sequence + 1 < first) return 'gone'
     const record = this.records[this.head + (sequence + 1 - first)]
-    if (record !== undefined && this.options.discardRead) this.discardThrough(record.sequence)
+    if (record !== undefined) {
+      if (record.sequence > this.highestRead) {
+        this.highestRead = record.sequence
+        this.readerProgressed()
+      }
+      if (this.options.discardRead) this.discardThrough(record.sequence)
+    }
     return record
   }
 
@@ -153,6 +166,12 @@ export class AgentRun {
   private async pump(): Promise<void> {
     try {
       while (true) {
+        // Paused while readers are far behind; an abort wakes it so that the agent can end.
+        while (this.lastSequence - this.highestRead >= this.unreadLimit && !this.controller.signal.aborted) {
+          await new Promise<void>((resolve) => {
+            this.resolveReaderProgress = resolve
+          })
+        }
         const step = await this.stream!.next()
         if (step.done) {
           this.result = step.value
@@ -208,6 +227,12 @@ export class AgentRun {
     this.graceTimer = undefined
     this.wake()
     this.resolveClosed()
+  }
+
+  private readerProgressed(): void {
+    const resolve = this.resolveReaderProgress
+    this.resolveReaderProgress = undefined
+    resolve?.()
   }
 
   private wake(): void {
