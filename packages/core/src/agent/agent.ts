@@ -4,6 +4,7 @@ import { AbortError, ConcurrencyError } from '../errors/invocation-errors.js'
 import type { AgentEvent } from '../events/agent-events.js'
 import { AfterInvocationEvent, BeforeInvocationEvent, MessageAddedEvent } from '../hooks/hook-events.js'
 import { type HookProvider, HookRegistry } from '../hooks/hook-registry.js'
+import { AgentEventStream } from '../loop/agent-event-stream.js'
 import { runEventLoop, type TokenLimits } from '../loop/event-loop.js'
 import type { Model, ToolChoice } from '../model/model.js'
 import { resolveModel } from '../models/resolve-model.js'
@@ -145,7 +146,7 @@ export class Agent {
     const onAbort = () =>
       controller.abort(new AbortError('The run was aborted by its signal.', { cause: signal?.reason }))
 
-    return runEventLoop({
+    const loop = runEventLoop({
       agent: this,
       // Taken when iteration starts, so that a stream that is never iterated holds nothing.
       begin: () => {
@@ -181,6 +182,7 @@ export class Agent {
       toolConcurrency: this.toolConcurrency,
       toolTimeoutMs: this.toolTimeoutMs,
     })
+    return new AgentEventStream(loop, this.callbackHandler)
   }
 
   /** The Strands name of `stream`. */

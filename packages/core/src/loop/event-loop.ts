@@ -23,6 +23,7 @@ import type { JsonObject, JsonValue } from '../types/json.js'
 import type { ContentBlock, Message, ToolResult, ToolUse } from '../types/messages.js'
 import type { StopReason } from '../types/stop-reason.js'
 import type { Usage } from '../types/usage.js'
+import { type EventLoopGenerator, type ModelStreamOutcome, ModelStreamPhase } from './agent-event-stream.js'
 import { executeTools } from './execute-tools.js'
 import { MessageAggregator } from './message-aggregator.js'
 import { answerOpenToolUses, appendUserContent } from './repair-conversation.js'
@@ -91,8 +92,7 @@ interface LoopRun {
  * per model call, never per chunk; keeping them out of this generator keeps its frame (saved on every
  * `yield`) small.
  */
-export async function* runEventLoop(invocation: Invocation): AsyncGenerator<AgentEvent, AgentResult> {
-  const notify = invocation.callbackHandler
+export async function* runEventLoop(invocation: Invocation): EventLoopGenerator {
   const signal = invocation.controller.signal
   const run: LoopRun = {
     invocation,
@@ -126,25 +126,17 @@ export async function* runEventLoop(invocation: Invocation): AsyncGenerator<Agen
       while (true) {
         attempt++
         await beforeModelCall(run, cycle, attempt, request)
-        // The model turn: this is the hot path.
+        // The model turn, the hot path: `AgentEventStream` reads the provider and hands out its events,
+        // then resumes the loop here with how the stream ended.
         const current = new MessageAggregator()
         run.aggregator = current
         const startedAt = performance.now()
-        let firstChunkAt: number | undefined
         let callError: { error: unknown } | undefined
         turn = undefined
         try {
-          for await (const chunk of model.stream(request)) {
-            firstChunkAt ??= performance.now()
-            const event: AgentEvent = { type: 'model_stream', event: chunk }
-            notify?.(event)
-            yield event
-            const derived = current.accept(chunk)
-            if (derived !== undefined) {
-              notify?.(derived)
-              yield derived
-            }
-          }
+          const streamed = (yield new ModelStreamPhase(model.stream(request), current)) as ModelStreamOutcome
+          if (streamed.failure !== undefined) throw streamed.failure.error
+          const firstChunkAt = streamed.firstChunkAt
           if (signal.aborted) throw abortReason(signal)
           turn = current.finish()
           recordModelCall(run, cycle, current, startedAt, firstChunkAt)

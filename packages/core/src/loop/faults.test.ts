@@ -415,3 +415,23 @@ describe('stopping a run', () => {
     expect(conversationProblems(agent.messages)).toEqual([])
   })
 })
+
+describe('a failing callback handler', () => {
+  it('ends the run with its error, a force_stop first, and releases the agent', async () => {
+    const model = new ScriptedModel([
+      { content: [{ text: 'one two three' }] },
+      { content: [{ text: 'again' }] },
+    ])
+    const agent = new Agent({
+      model,
+      callbackHandler: (event) => {
+        if (event.type === 'data') throw new Error('handler broke')
+      },
+    })
+    const { events, error } = await collectStream(agent.stream('Hi'))
+    expect((error as Error).message).toBe('handler broke')
+    expect(events.at(-1)?.type).toBe('force_stop')
+    expect(agent.isRunning).toBe(false)
+    expect(conversationProblems(agent.messages)).toEqual([])
+  })
+})
