@@ -86,11 +86,11 @@ interface LoopRun {
 }
 
 /**
- * The event loop: one async generator, one `while` per model cycle. Per provider chunk it yields the
- * `model_stream` event and at most one derived event, with no nested generator in between (DESIGN §8).
- * Hooks, retries, context reduction, tools and structured output run in helpers around the chunk loop,
- * per model call, never per chunk; keeping them out of this generator keeps its frame (saved on every
- * `yield`) small.
+ * The event loop: one async generator, one `while` per model cycle. For each model turn it yields a
+ * `ModelStreamPhase`; `AgentEventStream` then reads the provider itself, handing out per chunk the
+ * `model_stream` event and at most one derived event, and resumes this generator with how the stream
+ * ended (DESIGN §8: nothing between the provider and the consumer per token but one plain iterator).
+ * Hooks, retries, context reduction, tools and structured output run in helpers, per model call.
  */
 export async function* runEventLoop(invocation: Invocation): EventLoopGenerator {
   const signal = invocation.controller.signal
