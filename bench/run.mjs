@@ -1,0 +1,346 @@
+// `pnpm bench` (or `node bench/run.mjs [scenario…|imports] [--quick] [--profile]`).
+// Starts the loopback model server in its own process, runs every scenario variant in fresh child processes
+// (floor, agent, agent, floor: drift cancels out), measures cold imports, and writes a markdown table to
+// bench/results/ (latest.md and a dated copy). Exits non-zero when a self-check fails.
+import { spawn } from 'node:child_process'
+import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
+import os from 'node:os'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { median, spread } from './lib/statistics.mjs'
+import { formatSummary, summarizeProfiles } from './lib/summarize-profile.mjs'
+import { scenarios } from './scenarios/index.mjs'
+
+const benchDirectory = dirname(fileURLToPath(import.meta.url))
+const resultsDirectory = join(benchDirectory, 'results')
+const startedAt = performance.now()
+const args = process.argv.slice(2)
+const quick = args.includes('--quick')
+const profile = args.includes('--profile')
+const selected = args.filter((arg) => !arg.startsWith('--'))
+const unknown = selected.filter((name) => name !== 'imports' && !(name in scenarios))
+if (unknown.length > 0) {
+  console.error(
+    `Unknown scenario ${unknown.join(', ')}. Known: ${Object.keys(scenarios).join(', ')}, imports.`,
+  )
+  process.exit(2)
+}
+const scenarioNames =
+  selected.length === 0 ? Object.keys(scenarios) : selected.filter((name) => name in scenarios)
+const measureImports = selected.length === 0 || selected.includes('imports')
+const node = process.execPath
+if (Number(process.versions.node.split('.')[0]) < 22) {
+  console.error(
+    `bench: Node ${process.version} is too old; run it through \`pnpm bench\` (Node 24 from the repo).`,
+  )
+  process.exit(2)
+}
+
+/** Runs a child to completion; resolves with its stdout, rejects with its stderr tail. */
+function runChild(childArgs, environment = {}) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(node, childArgs, {
+      cwd: benchDirectory,
+      env: { ...process.env, ...environment },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
+    let stdout = ''
+    let stderr = ''
+    child.stdout.on('data', (part) => {
+      stdout += part
+    })
+    child.stderr.on('data', (part) => {
+      stderr += part
+    })
+    child.on('error', reject)
+    child.on('close', (code) => {
+      if (code === 0) resolve(stdout)
+      else reject(new Error(`exit ${code}: ${stderr.trim().split('\n').slice(-6).join('\n')}`))
+    })
+  })
+}
+
+function startModelServer() {
+  return new Promise((resolve, reject) => {
+    const server = spawn(node, [join(benchDirectory, 'lib/model-server.mjs')], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    })
+    server.on('error', reject)
+    server.stdout.once('data', (line) => {
+      const { port } = JSON.parse(String(line))
+      resolve({ server, baseURL: `http://127.0.0.1:${port}/` })
+    })
+  })
+}
+
+async function agentAvailability() {
+  try {
+    const openaiPackage = await import('@agent/openai')
+    return typeof openaiPackage.OpenAIModel === 'function'
+      ? undefined
+      : '@agent/openai has no OpenAIModel yet (merge the openai branch)'
+  } catch (error) {
+    return `@agent/openai does not load: ${error.message}`
+  }
+}
+
+async function runScenario(name, baseURL, agentMissing) {
+  const scenario = scenarios[name]
+  const warmups = quick ? Math.min(1, scenario.warmups) : scenario.warmups
+  const runs = quick ? Math.min(3, scenario.runs) : scenario.runs
+  const childCount = quick || profile ? 1 : (scenario.children ?? 2)
+  const perChild = Math.ceil(runs / childCount)
+  const order = childCount === 1 ? ['floor', 'agent'] : ['floor', 'agent', 'agent', 'floor']
+  const variants = { floor: { runs: [], error: undefined }, agent: { runs: [], error: undefined } }
+  if (agentMissing) variants.agent.error = agentMissing
+  const profileDirectories = {}
+  for (const variant of order) {
+    const entry = variants[variant]
+    if (entry.error) continue
+    const flags = ['--expose-gc']
+    if (profile) {
+      const directory = join(resultsDirectory, 'profiles', `${name}-${variant}`)
+      rmSync(directory, { recursive: true, force: true })
+      mkdirSync(directory, { recursive: true })
+      profileDirectories[variant] = directory
+      flags.push('--cpu-prof', `--cpu-prof-dir=${directory}`)
+    }
+    process.stdout.write(`  ${name} ${variant}: ${warmups} warm-up + ${perChild} runs… `)
+    try {
+      const stdout = await runChild(
+        [
+          ...flags,
+          join(benchDirectory, 'lib/run-scenario.mjs'),
+          name,
+          variant,
+          String(warmups),
+          String(perChild),
+        ],
+        { BENCH_MODEL_URL: baseURL },
+      )
+      const report = JSON.parse(stdout.trim().split('\n').at(-1))
+      if (report.connections.other.length > 0)
+        throw new Error(`contacted ${report.connections.other.join(', ')}`)
+      entry.runs.push(...report.runs)
+      entry.connections = (entry.connections ?? 0) + report.connections.loopback
+      entry.peakResettable = report.peakResettable
+      process.stdout.write(`cpu ${(median(report.runs.map((run) => run.cpuMicros)) / 1000).toFixed(1)} ms\n`)
+    } catch (error) {
+      entry.error = error.message
+      process.stdout.write(`FAILED\n${error.message}\n`)
+    }
+  }
+  const profiles = {}
+  for (const [variant, directory] of Object.entries(profileDirectories)) {
+    const files = readdirSync(directory).map((file) => join(directory, file))
+    if (files.length > 0) profiles[variant] = summarizeProfiles(files)
+  }
+  return { name, scenario, variants, profiles }
+}
+
+function figuresOf(scenario, entry) {
+  if (entry.error || entry.runs.length === 0) return undefined
+  const cpuMs = entry.runs.map((run) => run.cpuMicros / 1000)
+  return {
+    runs: entry.runs.length,
+    cpuMs: median(cpuMs),
+    cpuSpread: spread(cpuMs),
+    wallMs: median(entry.runs.map((run) => run.wallMs)),
+    // Per token only where tokens dominate; the tool scenario is judged per round trip.
+    microsPerToken: scenario.toolCallsPerRun
+      ? undefined
+      : median(entry.runs.map((run) => run.cpuMicros / run.deltas)),
+    msPerToolRoundTrip: scenario.toolCallsPerRun
+      ? median(entry.runs.map((run) => run.cpuMicros / 1000 / run.toolCalls))
+      : undefined,
+    peakRssMb: median(entry.runs.map((run) => run.maxRssKb / 1024)),
+    rssGrowthMb: median(entry.runs.map((run) => (run.maxRssKb - run.rssBeforeKb) / 1024)),
+    deltas: entry.runs[0].deltas,
+    toolCalls: entry.runs[0].toolCalls,
+    requests: entry.runs[0].requests,
+    connections: entry.connections,
+  }
+}
+
+async function measureImportTimes() {
+  const specifiers = ['openai', '@agent/core', '@agent/openai', '@agent/server']
+  const repetitions = quick ? 3 : 9
+  const results = []
+  for (const specifier of specifiers) {
+    const times = []
+    try {
+      for (let index = 0; index < repetitions; index++) {
+        times.push(Number(await runChild([join(benchDirectory, 'lib/import-time.mjs'), specifier])))
+      }
+      results.push({ specifier, ms: median(times), spread: spread(times) })
+    } catch (error) {
+      results.push({ specifier, error: error.message.split('\n')[0] })
+    }
+  }
+  return results
+}
+
+const format = (value, digits = 1) =>
+  value === undefined || Number.isNaN(value) ? '–' : value.toFixed(digits)
+const ratio = (agent, floor) => (agent === undefined || floor === undefined ? undefined : agent / floor)
+const formatRatio = (value) => (value === undefined ? '–' : `**${value.toFixed(2)}×**`)
+
+function scenarioTable(results) {
+  const lines = [
+    '| scenario | variant | runs | CPU ms | spread | wall ms | CPU µs/token | CPU ms/tool trip | peak RSS MB | RSS above pre-run MB |',
+    '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|',
+  ]
+  for (const { name, scenario, variants } of results) {
+    const floor = figuresOf(scenario, variants.floor)
+    const agent = figuresOf(scenario, variants.agent)
+    for (const [variant, figures] of [
+      ['floor (bare openai)', floor],
+      ['agent', agent],
+    ]) {
+      const entry = variants[variant === 'agent' ? 'agent' : 'floor']
+      if (figures === undefined) {
+        lines.push(
+          `| ${name} | ${variant} | – | ${entry.error ? `not run: ${entry.error.split('\n')[0]}` : '–'} | | | | | | |`,
+        )
+        continue
+      }
+      lines.push(
+        `| ${name} | ${variant} | ${figures.runs} | ${format(figures.cpuMs)} | ${format(figures.cpuSpread * 100, 0)}% | ${format(figures.wallMs)} | ${format(figures.microsPerToken, 2)} | ${format(figures.msPerToolRoundTrip, 2)} | ${format(figures.peakRssMb)} | ${format(figures.rssGrowthMb)} |`,
+      )
+    }
+    if (floor && agent) {
+      lines.push(
+        `| ${name} | agent ÷ floor | | ${formatRatio(ratio(agent.cpuMs, floor.cpuMs))} | | ${formatRatio(ratio(agent.wallMs, floor.wallMs))} | ${formatRatio(ratio(agent.microsPerToken, floor.microsPerToken))} | ${formatRatio(ratio(agent.msPerToolRoundTrip, floor.msPerToolRoundTrip))} | ${formatRatio(ratio(agent.peakRssMb, floor.peakRssMb))} | ${formatRatio(ratio(agent.rssGrowthMb, floor.rssGrowthMb))} |`,
+      )
+    }
+  }
+  return lines.join('\n')
+}
+
+function targetRows(results, imports) {
+  const rows = []
+  const byName = Object.fromEntries(
+    results.map(({ name, scenario, variants }) => [
+      name,
+      { floor: figuresOf(scenario, variants.floor), agent: figuresOf(scenario, variants.agent) },
+    ]),
+  )
+  const add = (target, value, limit, unit = '×') => {
+    const measured =
+      value === undefined ? '–' : `${value.toFixed(unit === '×' ? 2 : 1)}${unit === '×' ? '×' : ` ${unit}`}`
+    const verdict = value === undefined ? 'not measured' : value <= limit ? 'met' : '**MISSED**'
+    rows.push(`| ${target} | ≤ ${limit}${unit === '×' ? '×' : ` ${unit}`} | ${measured} | ${verdict} |`)
+  }
+  const figure = (name, key) => {
+    const entry = byName[name]
+    return entry ? ratio(entry.agent?.[key], entry.floor?.[key]) : undefined
+  }
+  if (byName['text-20000']) add('text-20000 CPU per token', figure('text-20000', 'microsPerToken'), 1.15)
+  if (byName['long-1m']) add('long-1m CPU per token', figure('long-1m', 'microsPerToken'), 1.15)
+  if (byName['tools-25'])
+    add('tools-25 CPU per tool round trip', figure('tools-25', 'msPerToolRoundTrip'), 1.2)
+  if (byName['concurrent-100']) {
+    add('concurrent-100 CPU', figure('concurrent-100', 'cpuMs'), 1.2)
+    add('concurrent-100 peak RSS', figure('concurrent-100', 'peakRssMb'), 1.2)
+  }
+  if (byName['server-sse-200'])
+    add('server-sse-200 CPU per token', figure('server-sse-200', 'microsPerToken'), 1.15)
+  if (byName['long-1m']) add('long-1m peak RSS', figure('long-1m', 'peakRssMb'), 1.5)
+  const core = imports?.find((entry) => entry.specifier === '@agent/core')
+  if (core) add('@agent/core cold import', core.ms, 30, 'ms')
+  return ['| target | limit | measured | verdict |', '|---|---:|---:|---|', ...rows].join('\n')
+}
+
+function importTable(imports) {
+  const floor = imports.find((entry) => entry.specifier === 'openai')?.ms
+  const lines = [
+    '| module | cold import ms (median) | spread | ÷ bare `openai` import |',
+    '|---|---:|---:|---:|',
+  ]
+  for (const entry of imports) {
+    if (entry.error) lines.push(`| \`${entry.specifier}\` | failed: ${entry.error} | | |`)
+    else {
+      lines.push(
+        `| \`${entry.specifier}\` | ${format(entry.ms)} | ${format(entry.spread * 100, 0)}% | ${formatRatio(ratio(entry.ms, floor))} |`,
+      )
+    }
+  }
+  return lines.join('\n')
+}
+
+function selfChecks(results) {
+  const lines = []
+  for (const { name, scenario, variants } of results) {
+    for (const variant of ['floor', 'agent']) {
+      const figures = figuresOf(scenario, variants[variant])
+      if (!figures) continue
+      lines.push(
+        `- ${name} ${variant}: every run received ${figures.deltas} text deltas${figures.toolCalls ? ` and ran ${figures.toolCalls} tool calls` : ''}; the server saw exactly ${figures.requests} completed request(s) per run (no retries, no rejects); ${figures.connections} connection attempt(s), all loopback.`,
+      )
+    }
+  }
+  return lines.join('\n')
+}
+
+const { server, baseURL } = await startModelServer()
+const agentMissing = await agentAvailability()
+const results = []
+let failed = false
+try {
+  console.log(
+    `bench: model server at ${baseURL}${agentMissing ? ` — agent variants skipped: ${agentMissing}` : ''}`,
+  )
+  for (const name of scenarioNames) {
+    const result = await runScenario(name, baseURL, agentMissing)
+    if (result.variants.floor.error || (result.variants.agent.error && !agentMissing)) failed = true
+    results.push(result)
+  }
+} finally {
+  server.kill('SIGTERM')
+}
+const imports = measureImports ? await measureImportTimes() : undefined
+if (imports?.some((entry) => entry.error && entry.specifier !== '@agent/server')) failed = true
+
+const cpus = os.cpus()
+const elapsedSeconds = (performance.now() - startedAt) / 1000
+const stamp = new Date().toISOString()
+const sections = [
+  `# Bench results ${stamp}${quick ? ' (quick)' : ''}${profile ? ' (profiled: timings include profiler overhead)' : ''}`,
+  '',
+  `Node ${process.version}, ${cpus.length} × ${cpus[0]?.model ?? 'unknown CPU'}, load average ${os
+    .loadavg()
+    .map((load) => load.toFixed(2))
+    .join(' ')} at the end; whole run ${elapsedSeconds.toFixed(0)} s.`,
+  'Medians over the measured runs; each variant ran in fresh processes (floor, agent, agent, floor) after warm-up runs, with forced GC and a peak-RSS reset before each run. CPU = user + system of the client process (all its threads). Spread = (max − min) ÷ median.',
+  '',
+  '## Targets',
+  '',
+  targetRows(results, imports),
+  '',
+  '## Scenarios',
+  '',
+  ...results.map(({ name, scenario }) => `- \`${name}\`: ${scenario.title}.`),
+  '',
+  scenarioTable(results),
+  '',
+]
+if (imports) sections.push('## Cold imports (fresh process each, median)', '', importTable(imports), '')
+sections.push('## Self-checks', '', selfChecks(results), '')
+if (profile) {
+  sections.push('## CPU profiles (self time)', '')
+  for (const { name, profiles } of results) {
+    for (const [variant, summary] of Object.entries(profiles)) {
+      sections.push(formatSummary(`${name} ${variant}`, summary), '')
+    }
+  }
+}
+const markdown = sections.join('\n')
+mkdirSync(resultsDirectory, { recursive: true })
+const fileName = `${stamp.replace(/[:.]/g, '-')}${selected.length > 0 ? `-${selected.join('-')}` : ''}${profile ? '-profile' : ''}.md`
+writeFileSync(join(resultsDirectory, fileName), markdown)
+if (selected.length === 0 && !quick && !profile) writeFileSync(join(resultsDirectory, 'latest.md'), markdown)
+if (profile) writeFileSync(join(resultsDirectory, 'profile-latest.md'), markdown)
+console.log(
+  `\n${markdown}\nbench: wrote bench/results/${fileName}${failed ? '\nbench: FAILED (see above)' : ''}`,
+)
+process.exit(failed ? 1 : 0)
