@@ -1,0 +1,146 @@
+import type { ContentBlock, DocumentContent, ImageContent, Message, ModelRequest } from '@agent/core'
+import type {
+  ChatCompletionContentPart,
+  ChatCompletionCreateParamsStreaming,
+  ChatCompletionMessageFunctionToolCall,
+  ChatCompletionMessageParam,
+  ChatCompletionToolChoiceOption,
+} from 'openai/resources/chat/completions'
+import {
+  documentInput,
+  imageUrl,
+  systemPromptText,
+  toolArguments,
+  toolResultAttachments,
+  toolResultText,
+} from './content-conversion.js'
+
+export interface ChatRequestOptions {
+  modelId: string
+  /** Passed through into the request body (temperature, max_completion_tokens, …). */
+  params?: Record<string, unknown> | undefined
+  /** Send earlier reasoning back as `reasoning_content` on assistant messages. */
+  sendReasoningContent?: boolean | undefined
+}
+
+/** The streaming Chat Completions request for a model request. */
+export function toChatRequest(
+  request: ModelRequest,
+  options: ChatRequestOptions,
+): ChatCompletionCreateParamsStreaming {
+  const params = options.params ?? {}
+  const streamOptions = params.stream_options as Record<string, unknown> | undefined
+  const body: ChatCompletionCreateParamsStreaming = {
+    ...(params as Partial<ChatCompletionCreateParamsStreaming>),
+    model: options.modelId,
+    messages: toChatMessages(request, options.sendReasoningContent ?? false),
+    stream: true,
+    stream_options: { ...streamOptions, include_usage: true },
+  }
+  const toolSpecs = request.toolSpecs
+  if (toolSpecs !== undefined && toolSpecs.length > 0) {
+    body.tools = toolSpecs.map((spec) => ({
+      type: 'function',
+      function: { name: spec.name, description: spec.description, parameters: spec.inputSchema },
+    }))
+    if (request.toolChoice !== undefined) body.tool_choice = toChatToolChoice(request.toolChoice)
+  }
+  return body
+}
+
+function toChatToolChoice(choice: NonNullable<ModelRequest['toolChoice']>): ChatCompletionToolChoiceOption {
+  if ('any' in choice) return 'required'
+  if ('tool' in choice) return { type: 'function', function: { name: choice.tool.name } }
+  return 'auto'
+}
+
+export function toChatMessages(
+  request: ModelRequest,
+  sendReasoningContent: boolean,
+): ChatCompletionMessageParam[] {
+  const messages: ChatCompletionMessageParam[] = []
+  const system = systemPromptText(request.systemPrompt)
+  if (system !== undefined) messages.push({ role: 'system', content: system })
+  for (const message of request.messages) {
+    if (message.role === 'assistant') {
+      const assistant = toAssistantMessage(message, sendReasoningContent)
+      if (assistant !== undefined) messages.push(assistant)
+    } else {
+      addUserMessage(messages, message.content)
+    }
+  }
+  return messages
+}
+
+function toAssistantMessage(
+  message: Message,
+  sendReasoningContent: boolean,
+): ChatCompletionMessageParam | undefined {
+  let text = ''
+  let reasoning = ''
+  const toolCalls: ChatCompletionMessageFunctionToolCall[] = []
+  for (const block of message.content) {
+    if ('text' in block) text += block.text
+    else if ('toolUse' in block) {
+      toolCalls.push({
+        id: block.toolUse.toolUseId,
+        type: 'function',
+        function: { name: block.toolUse.name, arguments: toolArguments(block.toolUse.input) },
+      })
+    } else if ('reasoningContent' in block && block.reasoningContent.reasoningText !== undefined) {
+      reasoning += block.reasoningContent.reasoningText.text
+    }
+  }
+  if (text === '' && toolCalls.length === 0) return undefined
+  const assistant: ChatCompletionMessageParam & { reasoning_content?: string } = {
+    role: 'assistant',
+    // OpenAI wants `null` content next to tool calls; an empty string breaks some compatible servers.
+    content: text === '' ? null : text,
+  }
+  if (toolCalls.length > 0) assistant.tool_calls = toolCalls
+  if (sendReasoningContent && reasoning !== '') assistant.reasoning_content = reasoning
+  return assistant
+}
+
+/**
+ * A user message becomes `tool` messages (one per result, first, as the API requires right after the
+ * assistant's calls) and then one `user` message with the rest, plus any images the results returned.
+ */
+function addUserMessage(messages: ChatCompletionMessageParam[], content: ContentBlock[]): void {
+  const parts: ChatCompletionContentPart[] = []
+  const attachments: (ImageContent | DocumentContent)[] = []
+  for (const block of content) {
+    if ('toolResult' in block) {
+      messages.push({
+        role: 'tool',
+        tool_call_id: block.toolResult.toolUseId,
+        content: toolResultText(block.toolResult),
+      })
+      attachments.push(...toolResultAttachments(block.toolResult))
+    } else if ('text' in block) parts.push({ type: 'text', text: block.text })
+    else if ('image' in block) parts.push(imagePart(block.image))
+    else if ('document' in block) parts.push(documentPart(block.document))
+  }
+  for (const attachment of attachments) {
+    parts.push(
+      'format' in attachment && 'name' in attachment ? documentPart(attachment) : imagePart(attachment),
+    )
+  }
+  if (parts.length === 0) return
+  // Plain text goes as a string: some compatible servers accept nothing else.
+  if (parts.every((part) => part.type === 'text')) {
+    messages.push({ role: 'user', content: parts.map((part) => part.text).join('\n') })
+  } else {
+    messages.push({ role: 'user', content: parts })
+  }
+}
+
+function imagePart(image: ImageContent): ChatCompletionContentPart {
+  return { type: 'image_url', image_url: { url: imageUrl(image) } }
+}
+
+function documentPart(document: DocumentContent): ChatCompletionContentPart {
+  const input = documentInput(document)
+  if ('text' in input) return { type: 'text', text: input.text }
+  return { type: 'file', file: { filename: input.filename, file_data: input.fileData } }
+}

@@ -1,0 +1,47 @@
+import { ModelError } from '@agent/core'
+import OpenAI, { type ClientOptions } from 'openai'
+
+/** How a model gets its `openai` client: a ready one, or the arguments to build one. */
+export interface OpenAIClientOptions {
+  /** A ready client. It is used as given (its own retry settings apply) and never closed by us. */
+  client?: OpenAI | undefined
+  /**
+   * Arguments for a new client (`apiKey`, `baseURL`, `defaultHeaders`, `timeout`, `fetchOptions`…). Unset
+   * `apiKey` / `baseURL` come from `OPENAI_API_KEY` / `OPENAI_BASE_URL`. Retries default to 0: the agent
+   * loop owns retries.
+   */
+  clientArgs?: ClientOptions | undefined
+}
+
+/**
+ * Builds the client on first use, so that `new OpenAIModel({ modelId })` never throws and a missing key
+ * is reported by the request that needs it, as a typed error.
+ */
+export class LazyOpenAIClient {
+  private client: OpenAI | undefined
+  private readonly options: OpenAIClientOptions
+
+  constructor(options: OpenAIClientOptions) {
+    this.options = options
+    this.client = options.client
+  }
+
+  get(): OpenAI {
+    if (this.client !== undefined) return this.client
+    const args = this.options.clientArgs ?? {}
+    const apiKey = args.apiKey ?? readEnvironment('OPENAI_API_KEY')
+    if (apiKey === undefined || apiKey === '') {
+      throw new ModelError(
+        'No OpenAI API key: set OPENAI_API_KEY or pass clientArgs: { apiKey }. Local OpenAI-compatible servers (Ollama, vLLM, LM Studio) accept any non-empty value.',
+      )
+    }
+    this.client = new OpenAI({ maxRetries: 0, ...args, apiKey })
+    return this.client
+  }
+}
+
+function readEnvironment(name: string): string | undefined {
+  return (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.[
+    name
+  ]?.trim()
+}

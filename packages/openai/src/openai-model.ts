@@ -1,0 +1,81 @@
+import {
+  AbortError,
+  defaultOpenAIModelId,
+  type Model,
+  type ModelRequest,
+  type ModelStreamEvent,
+} from '@agent/core'
+import { toChatRequest } from './chat-request.js'
+import { type ChatChunk, ChatStreamConverter } from './chat-stream-converter.js'
+import { toModelError } from './map-openai-error.js'
+import { LazyOpenAIClient, type OpenAIClientOptions } from './openai-client.js'
+
+export interface OpenAIModelOptions extends OpenAIClientOptions {
+  /** The model name the server knows (`gpt-4.1-mini`, `llama3.2`, `deepseek-reasoner`…). Default `gpt-4.1-mini`. */
+  modelId?: string
+  /**
+   * Extra request fields, passed through as given: `temperature`, `max_completion_tokens`, `top_p`,
+   * `parallel_tool_calls`, `reasoning_effort`, vendor fields… `model`, `messages`, `stream` and `tools`
+   * are always ours.
+   */
+  params?: Record<string, unknown>
+  /**
+   * Send the model's earlier reasoning back as `reasoning_content` on assistant messages. Off by default:
+   * OpenAI ignores it and some servers reject it; turn it on for servers that want it during tool use
+   * (e.g. DeepSeek thinking mode).
+   */
+  sendReasoningContent?: boolean
+}
+
+/**
+ * A model on the OpenAI Chat Completions API, and on any OpenAI-compatible server (vLLM, Ollama,
+ * LM Studio, llama.cpp, Groq, DeepSeek, xAI, OpenRouter…) through `clientArgs.baseURL`.
+ * It always streams, with usage, and forwards tool-call arguments as they arrive.
+ */
+export class OpenAIModel implements Model {
+  readonly modelId: string
+  readonly params: Record<string, unknown> | undefined
+  private readonly sendReasoningContent: boolean
+  private readonly client: LazyOpenAIClient
+
+  constructor(options: OpenAIModelOptions = {}) {
+    this.modelId = options.modelId ?? defaultOpenAIModelId
+    this.params = options.params
+    this.sendReasoningContent = options.sendReasoningContent ?? false
+    this.client = new LazyOpenAIClient(options)
+  }
+
+  async *stream(request: ModelRequest): AsyncGenerator<ModelStreamEvent, void, undefined> {
+    const signal = request.signal
+    if (signal?.aborted)
+      throw new AbortError('The OpenAI request was aborted before it was sent.', { cause: signal.reason })
+    const converter = new ChatStreamConverter()
+    const out: ModelStreamEvent[] = []
+    const startedAt = performance.now()
+    let timeToFirstByteMs: number | undefined
+    try {
+      const body = toChatRequest(request, {
+        modelId: this.modelId,
+        params: this.params,
+        sendReasoningContent: this.sendReasoningContent,
+      })
+      const stream = await this.client.get().chat.completions.create(body, signal ? { signal } : undefined)
+      for await (const chunk of stream) {
+        timeToFirstByteMs ??= performance.now() - startedAt
+        converter.accept(chunk as ChatChunk, out)
+        for (let index = 0; index < out.length; index++) yield out[index]!
+        out.length = 0
+      }
+      // The client ends the iteration quietly when the request is aborted mid-stream.
+      if (signal?.aborted) throw new AbortError('The OpenAI request was aborted.', { cause: signal.reason })
+      const latencyMs = performance.now() - startedAt
+      converter.finish(
+        out,
+        timeToFirstByteMs === undefined ? { latencyMs } : { latencyMs, timeToFirstByteMs },
+      )
+    } catch (error) {
+      throw toModelError(error, signal, 'OpenAI')
+    }
+    yield* out
+  }
+}
