@@ -1,1 +1,31 @@
-export {}
+export {
+  type AgentFactoryContext,
+  type AgentRoutesOptions,
+  addAgentRoutes,
+  createAgentServer,
+  PromptRequest,
+} from './agent-routes.js'
+export type { ErrorWireEvent, RunRecord, WireEvent } from './agent-run.js'
+export type { BodySchema, SchemaIssue, ValidationErrorDetail } from './body-schema.js'
+export { toValidationErrors } from './body-schema.js'
+export { HTTPException, jsonResponse } from './http-exception.js'
+export type { OpenAPIDocument, RouteDocumentation } from './openapi.js'
+export { type AbortCause, type PublicError, redactSecrets, toPublicError } from './public-error.js'
+export { readJsonBody } from './read-json-body.js'
+export { type FetchApp, type RunningServer, type ServeOptions, serve, toNodeListener } from './serve.js'
+export {
+  type ErrorContext,
+  type RouteContext,
+  type RouteHandler,
+  type RouteOptions,
+  ServerApp,
+  type ServerAppOptions,
+} from './server-app.js'
+export {
+  EventSourceResponse,
+  type EventSourceResponseOptions,
+  encodeServerSentEvent,
+  type ServerSentEvent,
+} from './server-sent-events.js'
+export type { StreamControl } from './stream-control.js'
+export { StreamingResponse, type StreamingResponseOptions } from './streaming-response.js'

@@ -1,0 +1,98 @@
+import { AbortError, AgentError, ConcurrencyError, ModelError, ModelThrottledError } from '@agent/core'
+
+/** What a client is told about an error: no stack, no cause, no provider secrets. */
+export interface PublicError {
+  name: string
+  message: string
+  /** The provider's HTTP status, for model errors. */
+  status?: number
+  retryable?: boolean
+  retryAfterMs?: number
+  /** Matches the server log line that has the full error. */
+  errorId?: string
+}
+
+/** Why the server aborted a run, when it did. */
+export type AbortCause = 'disconnect' | 'shutdown'
+
+/**
+ * The safe, client-facing description of an error. SDK errors keep their name and message (their messages
+ * are written to be shown), with anything that looks like a credential removed; a provider's refusal of
+ * our credentials and any other error get a generic message that points at the server log.
+ */
+export function toPublicError(error: unknown, errorId: string | undefined, cause?: AbortCause): PublicError {
+  if (cause === 'shutdown') {
+    return {
+      name: 'ServiceUnavailable',
+      message: 'The server is shutting down; retry the request.',
+      retryable: true,
+    }
+  }
+  if (AbortError.isInstance(error)) {
+    return {
+      name: 'AbortError',
+      message:
+        cause === 'disconnect' ? 'The client disconnected, so the run was aborted.' : 'The run was aborted.',
+    }
+  }
+  const withId = (message: string) => (errorId === undefined ? message : `${message} (error id ${errorId})`)
+  if (ModelError.isInstance(error)) {
+    const described: PublicError = { name: error.name, message: '', retryable: error.retryable }
+    if (error.status !== undefined) described.status = error.status
+    if (ModelThrottledError.isInstance(error) && error.retryAfterMs !== undefined) {
+      described.retryAfterMs = error.retryAfterMs
+    }
+    described.message =
+      error.status === 401 || error.status === 403
+        ? withId(
+            `The model provider refused the server's credentials (HTTP ${error.status}); the server log has the details.`,
+          )
+        : redactSecrets(error.message)
+    if (errorId !== undefined) described.errorId = errorId
+    return described
+  }
+  if (AgentError.isInstance(error)) {
+    const described: PublicError = { name: error.name, message: redactSecrets(error.message) }
+    if (errorId !== undefined) described.errorId = errorId
+    return described
+  }
+  const described: PublicError = {
+    name: 'InternalError',
+    message: withId('The agent failed with an unexpected error; the server log has the details.'),
+  }
+  if (errorId !== undefined) described.errorId = errorId
+  return described
+}
+
+/** The HTTP status for an error that ended a run before anything was streamed (or an `/invoke`). */
+export function statusOf(error: unknown, cause?: AbortCause): number {
+  if (cause === 'shutdown') return 503
+  if (ConcurrencyError.isInstance(error)) return 409
+  if (ModelThrottledError.isInstance(error)) return 429
+  if (ModelError.isInstance(error)) return 502
+  if (AbortError.isInstance(error)) return 499
+  return 500
+}
+
+/** Errors worth a log line: everything but aborts the server or the client caused. */
+export function shouldLog(error: unknown, cause?: AbortCause): boolean {
+  return cause === undefined && !AbortError.isInstance(error) && !ConcurrencyError.isInstance(error)
+}
+
+const secretPatterns: RegExp[] = [
+  /\b(sk|rk|pk)-[A-Za-z0-9_*-]{6,}/g,
+  /\b(AKIA|ASIA)[0-9A-Z]{12,}/g,
+  /\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=*-]+/gi,
+  /\b(api[_-]?key|x-api-key|authorization|secret|password|token)(["']?\s*[:=]\s*["']?)[^\s"',;]+/gi,
+]
+
+/** Removes what looks like a credential from a message, and keeps it short. */
+export function redactSecrets(message: string): string {
+  let safe = message
+  for (const pattern of secretPatterns) {
+    safe = safe.replace(pattern, (_match, first: string, second: unknown) =>
+      typeof second === 'string' && /[:=]/.test(second) ? `${first}${second}[redacted]` : '[redacted]',
+    )
+  }
+  return safe.length > 1000 ? `${safe.slice(0, 1000)}…` : safe
+}
