@@ -7,6 +7,7 @@ import {
   toolsModelId,
 } from '../lib/wire-script.mjs'
 import { createClient, floorAnswer, floorToolLoop } from './floor.mjs'
+import { serverSseScenario } from './server-sse.mjs'
 
 const prompt = 'Tell me a long story about a quick brown fox.'
 
@@ -151,5 +152,15 @@ export const scenarios = {
     warmups: 2,
     runs: 7,
   }),
-  'long-1m': textScenario(1_000_000, { title: 'one answer of 1,000,000 deltas', warmups: 0, runs: 3 }),
+  'server-sse-200': serverSseScenario(200, 200, {
+    title: '200 concurrent SSE clients, each streaming a 200-delta answer through the HTTP server',
+    warmups: 2,
+    runs: 6,
+  }),
+  'long-1m': textScenario(1_000_000, {
+    title: 'one answer of 1,000,000 deltas',
+    warmups: 0,
+    runs: 3,
+    children: 1,
+  }),
 }
