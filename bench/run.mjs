@@ -8,7 +8,7 @@ import os from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { median, spread } from './lib/statistics.mjs'
-import { formatSummary, summarizeProfiles } from './lib/summarize-profile.mjs'
+import { formatComparison, formatSummary, summarizeProfiles } from './lib/summarize-profile.mjs'
 import { scenarios } from './scenarios/index.mjs'
 
 const benchDirectory = dirname(fileURLToPath(import.meta.url))
@@ -55,7 +55,12 @@ function runChild(childArgs, environment = {}) {
     child.on('error', reject)
     child.on('close', (code) => {
       if (code === 0) resolve(stdout)
-      else reject(new Error(`exit ${code}: ${stderr.trim().split('\n').slice(-6).join('\n')}`))
+      else {
+        // The thrown error's first line says what went wrong; the stack follows it.
+        const lines = stderr.trim().split('\n')
+        const first = lines.find((line) => /^\w*Error\b|self-check failed/.test(line)) ?? lines.at(-1)
+        reject(new Error(`exit ${code}: ${first}\n${lines.slice(0, 30).join('\n')}`))
+      }
     })
   })
 }
@@ -98,12 +103,13 @@ async function runScenario(name, baseURL, agentMissing) {
     const entry = variants[variant]
     if (entry.error) continue
     const flags = ['--expose-gc']
+    const environment = { BENCH_MODEL_URL: baseURL }
     if (profile) {
       const directory = join(resultsDirectory, 'profiles', `${name}-${variant}`)
       rmSync(directory, { recursive: true, force: true })
       mkdirSync(directory, { recursive: true })
       profileDirectories[variant] = directory
-      flags.push('--cpu-prof', `--cpu-prof-dir=${directory}`)
+      environment.BENCH_PROFILE_DIR = directory
     }
     process.stdout.write(`  ${name} ${variant}: ${warmups} warm-up + ${perChild} runs… `)
     try {
@@ -116,7 +122,7 @@ async function runScenario(name, baseURL, agentMissing) {
           String(warmups),
           String(perChild),
         ],
-        { BENCH_MODEL_URL: baseURL },
+        environment,
       )
       const report = JSON.parse(stdout.trim().split('\n').at(-1))
       if (report.connections.other.length > 0)
@@ -328,7 +334,26 @@ if (imports) sections.push('## Cold imports (fresh process each, median)', '', i
 sections.push('## Self-checks', '', selfChecks(results), '')
 if (profile) {
   sections.push('## CPU profiles (self time)', '')
-  for (const { name, profiles } of results) {
+  sections.push(
+    'Sampled by the V8 CPU profiler during the measured runs only (no warm-up, no setup), every 500 µs. "Self time" is time in the function itself; GC and microtask running are listed apart.',
+    '',
+  )
+  for (const { name, scenario, profiles, variants } of results) {
+    if (profiles.floor && profiles.agent) {
+      const runs = variants.agent.runs.length
+      const byToolTrip = scenario.toolCallsPerRun !== undefined
+      const units = runs * (byToolTrip ? scenario.toolCallsPerRun : scenario.tokensPerRun)
+      sections.push(
+        formatComparison(
+          name,
+          profiles.floor,
+          profiles.agent,
+          units,
+          byToolTrip ? 'tool round trip' : 'token',
+        ),
+        '',
+      )
+    }
     for (const [variant, summary] of Object.entries(profiles)) {
       sections.push(formatSummary(`${name} ${variant}`, summary), '')
     }

@@ -39,12 +39,34 @@ function collectGarbage() {
   globalThis.gc()
 }
 
+// With BENCH_PROFILE_DIR set, the V8 CPU profiler (what --cpu-prof uses) records the measured runs only,
+// so imports, setup and warm-ups stay out of the profile.
+const profileDirectory = process.env.BENCH_PROFILE_DIR
+let profiler
+async function startProfiler() {
+  const { Session } = await import('node:inspector/promises')
+  profiler = new Session()
+  profiler.connect()
+  await profiler.post('Profiler.enable')
+  await profiler.post('Profiler.setSamplingInterval', { interval: 500 })
+  await profiler.post('Profiler.start')
+}
+async function stopProfiler() {
+  const { profile } = await profiler.post('Profiler.stop')
+  writeFileSync(
+    `${profileDirectory}/${scenarioName}-${variant}-${process.pid}.cpuprofile`,
+    JSON.stringify(profile),
+  )
+  profiler.disconnect()
+}
+
 const warmups = Number(warmupText)
 const runs = Number(runText)
 const measured = []
 let peakResettable = true
 for (let index = 0; index < warmups + runs; index++) {
   const tag = `${scenarioName}.${variant}.${process.pid}.${index}`
+  if (profileDirectory && index === warmups) await startProfiler()
   collectGarbage()
   peakResettable = resetPeakRss() && peakResettable
   const rssBeforeKb = process.memoryUsage.rss() / 1024
@@ -81,6 +103,7 @@ for (let index = 0; index < warmups + runs; index++) {
     })
   }
 }
+if (profiler) await stopProfiler()
 await runner.close?.()
 const connections = connectionAttempts()
 const status = readFileSync('/proc/self/status', 'utf8')

@@ -7,12 +7,14 @@ export function ownerOf(url, functionName) {
   if (functionName === '(garbage collector)') return 'GC'
   if (functionName === '(program)') return '(program: VM, not JS)'
   if (functionName === '(idle)') return '(idle)'
+  if (/node_modules\/(\.pnpm\/[^/]+\/node_modules\/)?openai\//.test(url)) return 'openai client'
+  if (/node_modules\/(\.pnpm\/[^/]+\/node_modules\/)?(hono|@hono)\//.test(url)) return 'hono'
+  if (url.includes('/node_modules/')) return 'other dependencies'
   if (url.includes('/packages/core/')) return '@agent/core'
   if (url.includes('/packages/openai/')) return '@agent/openai'
   if (url.includes('/packages/server/')) return '@agent/server'
-  if (url.includes('/bench/')) return 'bench (scenario code)'
-  if (/node_modules\/(\.pnpm\/)?openai/.test(url)) return 'openai client'
-  if (/node_modules\/(\.pnpm\/)?(hono|@hono)/.test(url)) return 'hono'
+  if (/\/bench\/(scenarios|lib)\//.test(url)) return 'bench (scenario code)'
+  if (url === 'node:inspector') return '(profiler)'
   if (url.startsWith('node:')) return 'node internals'
   if (url === '') return 'native / builtins'
   return 'other'
@@ -42,7 +44,7 @@ export function summarizeProfiles(files) {
     for (const [id, micros] of selfMicros) {
       const { callFrame } = nodes.get(id)
       const owner = ownerOf(callFrame.url, callFrame.functionName)
-      if (owner === '(idle)') {
+      if (owner === '(idle)' || owner === '(profiler)') {
         idle += micros
         continue
       }
@@ -89,4 +91,58 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   const topIndex = args.indexOf('--top')
   const top = topIndex === -1 ? 25 : Number(args.splice(topIndex, 2)[1])
   process.stdout.write(`${formatSummary(args.join(', '), summarizeProfiles(args), top)}\n`)
+}
+
+/** Where the agent's extra time goes: self time per unit (token or tool round trip), agent minus floor. */
+export function formatComparison(title, floor, agent, units, unitName) {
+  const perUnit = (ms) => (ms * 1000) / units
+  const floorOwners = new Map(floor.owners.map((owner) => [owner.owner, owner.ms]))
+  const agentOwners = new Map(agent.owners.map((owner) => [owner.owner, owner.ms]))
+  const names = new Set([...floorOwners.keys(), ...agentOwners.keys()])
+  const lines = [
+    `#### ${title}: agent − floor, self time in µs per ${unitName}`,
+    '',
+    `busy: floor ${perUnit(floor.busyMs).toFixed(2)}, agent ${perUnit(agent.busyMs).toFixed(2)}, difference ${perUnit(agent.busyMs - floor.busyMs).toFixed(2)} µs per ${unitName}`,
+    '',
+    '| owner | floor | agent | agent − floor |',
+    '|---|---:|---:|---:|',
+  ]
+  const rows = [...names].map((name) => {
+    const floorMs = floorOwners.get(name) ?? 0
+    const agentMs = agentOwners.get(name) ?? 0
+    return { name, floorMs, agentMs, difference: agentMs - floorMs }
+  })
+  rows.sort((left, right) => right.difference - left.difference)
+  for (const row of rows) {
+    lines.push(
+      `| ${row.name} | ${perUnit(row.floorMs).toFixed(2)} | ${perUnit(row.agentMs).toFixed(2)} | ${perUnit(row.difference).toFixed(2)} |`,
+    )
+  }
+  const floorFunctions = new Map(floor.functions.map((entry) => [entry.key, entry.ms]))
+  const agentFunctions = new Map(agent.functions.map((entry) => [entry.key, entry]))
+  const functionRows = [...new Set([...floorFunctions.keys(), ...agentFunctions.keys()])]
+    .map((key) => {
+      const agentMs = agentFunctions.get(key)?.ms ?? 0
+      const floorMs = floorFunctions.get(key) ?? 0
+      return {
+        key,
+        owner: agentFunctions.get(key)?.owner ?? '',
+        difference: agentMs - floorMs,
+        agentMs,
+        floorMs,
+      }
+    })
+    .sort((left, right) => right.difference - left.difference)
+    .slice(0, 15)
+  lines.push(
+    '',
+    '| function (largest increases) | owner | floor | agent | agent − floor |',
+    '|---|---|---:|---:|---:|',
+  )
+  for (const row of functionRows) {
+    lines.push(
+      `| \`${row.key}\` | ${row.owner} | ${perUnit(row.floorMs).toFixed(2)} | ${perUnit(row.agentMs).toFixed(2)} | ${perUnit(row.difference).toFixed(2)} |`,
+    )
+  }
+  return lines.join('\n')
 }

@@ -7,6 +7,9 @@ import { expectedTextLength, textModelId } from '../lib/wire-script.mjs'
 import { createClient } from './floor.mjs'
 
 const prompt = 'Tell me a story about a quick brown fox.'
+// The load process reuses its connections between runs; a server closing an idle one at the same moment
+// (Node's default is 5 s) would make a request fail with "socket hang up". Both servers keep them longer.
+const keepAliveMs = 600_000
 
 function startLoad() {
   const load = fork(fileURLToPath(new URL('../lib/sse-load.mjs', import.meta.url)), [], {
@@ -102,6 +105,7 @@ export function serverSseScenario(clients, deltas, options) {
       if (kind === 'floor') {
         const server = floorServer(client, modelOf)
         await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve))
+        server.keepAliveTimeout = keepAliveMs
         url = `http://127.0.0.1:${server.address().port}/stream/events`
         close = () => {
           server.closeAllConnections()
@@ -117,6 +121,7 @@ export function serverSseScenario(clients, deltas, options) {
           maxConcurrentStreams: clients * 2,
         })
         const running = await serve(app, { port: 0, signals: [] })
+        running.server.keepAliveTimeout = keepAliveMs
         url = `${running.url}/stream/events`
         close = () => {
           running.server.closeAllConnections()
