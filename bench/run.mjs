@@ -93,9 +93,13 @@ async function runScenario(name, baseURL, agentMissing) {
   const scenario = scenarios[name]
   const warmups = quick ? Math.min(1, scenario.warmups) : scenario.warmups
   const runs = quick ? Math.min(3, scenario.runs) : scenario.runs
+  // Children per variant, alternating floor/agent (ABBA ABBA…) so that load drift on the machine hits both.
   const childCount = quick || profile ? 1 : (scenario.children ?? 2)
   const perChild = Math.ceil(runs / childCount)
-  const order = childCount === 1 ? ['floor', 'agent'] : ['floor', 'agent', 'agent', 'floor']
+  const order = []
+  for (let index = 0; index < childCount; index++) {
+    order.push(...(index % 2 === 0 ? ['floor', 'agent'] : ['agent', 'floor']))
+  }
   const variants = { floor: { runs: [], error: undefined }, agent: { runs: [], error: undefined } }
   if (agentMissing) variants.agent.error = agentMissing
   const profileDirectories = {}
@@ -170,15 +174,27 @@ function figuresOf(scenario, entry) {
 
 async function measureImportTimes() {
   const specifiers = ['openai', '@agent/core', '@agent/openai', '@agent/server']
-  const repetitions = quick ? 3 : 9
+  const repetitions = quick ? 3 : 15
   const results = []
   for (const specifier of specifiers) {
     const times = []
+    const cpuTimes = []
     try {
       for (let index = 0; index < repetitions; index++) {
-        times.push(Number(await runChild([join(benchDirectory, 'lib/import-time.mjs'), specifier])))
+        const [wallMs, cpuMs] = (await runChild([join(benchDirectory, 'lib/import-time.mjs'), specifier]))
+          .trim()
+          .split(' ')
+          .map(Number)
+        times.push(wallMs)
+        cpuTimes.push(cpuMs)
       }
-      results.push({ specifier, ms: median(times), spread: spread(times) })
+      results.push({
+        specifier,
+        ms: median(times),
+        minMs: Math.min(...times),
+        cpuMs: median(cpuTimes),
+        spread: spread(times),
+      })
     } catch (error) {
       results.push({ specifier, error: error.message.split('\n')[0] })
     }
@@ -260,14 +276,14 @@ function targetRows(results, imports) {
 function importTable(imports) {
   const floor = imports.find((entry) => entry.specifier === 'openai')?.ms
   const lines = [
-    '| module | cold import ms (median) | spread | ÷ bare `openai` import |',
-    '|---|---:|---:|---:|',
+    '| module | cold import wall ms (median) | min | spread | CPU ms (median) | ÷ bare `openai` import (wall) |',
+    '|---|---:|---:|---:|---:|---:|',
   ]
   for (const entry of imports) {
     if (entry.error) lines.push(`| \`${entry.specifier}\` | failed: ${entry.error} | | |`)
     else {
       lines.push(
-        `| \`${entry.specifier}\` | ${format(entry.ms)} | ${format(entry.spread * 100, 0)}% | ${formatRatio(ratio(entry.ms, floor))} |`,
+        `| \`${entry.specifier}\` | ${format(entry.ms)} | ${format(entry.minMs)} | ${format(entry.spread * 100, 0)}% | ${format(entry.cpuMs)} | ${formatRatio(ratio(entry.ms, floor))} |`,
       )
     }
   }
@@ -317,7 +333,7 @@ const sections = [
     .loadavg()
     .map((load) => load.toFixed(2))
     .join(' ')} at the end; whole run ${elapsedSeconds.toFixed(0)} s.`,
-  'Medians over the measured runs; each variant ran in fresh processes (floor, agent, agent, floor) after warm-up runs, with forced GC and a peak-RSS reset before each run. CPU = user + system of the client process (all its threads). Spread = (max − min) ÷ median.',
+  'Medians over the measured runs; each variant ran in several fresh processes, alternating (floor, agent, agent, floor, …), each after warm-up runs, with forced GC and a peak-RSS reset before each run. CPU = user + system of the client process (all its threads). Spread = (max − min) ÷ median.',
   '',
   '## Targets',
   '',

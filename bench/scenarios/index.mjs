@@ -141,16 +141,23 @@ function concurrentScenario(answers, deltas, options) {
 }
 
 export const scenarios = {
-  'text-20000': textScenario(20_000, { title: 'one answer of 20,000 deltas', warmups: 3, runs: 7 }),
+  'text-20000': textScenario(20_000, {
+    title: 'one answer of 20,000 deltas',
+    warmups: 3,
+    runs: 8,
+    children: 4,
+  }),
   'tools-25': toolsScenario(25, {
     title: '25 tool round trips, then a 20-delta answer',
     warmups: 3,
-    runs: 7,
+    runs: 8,
+    children: 4,
   }),
   'concurrent-100': concurrentScenario(100, 500, {
     title: '100 simultaneous answers of 500 deltas',
     warmups: 2,
-    runs: 7,
+    runs: 8,
+    children: 4,
   }),
   'server-sse-200': serverSseScenario(200, 200, {
     title: '200 concurrent SSE clients, each streaming a 200-delta answer through the HTTP server',
