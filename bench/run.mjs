@@ -17,6 +17,7 @@ const startedAt = performance.now()
 const args = process.argv.slice(2)
 const quick = args.includes('--quick')
 const profile = args.includes('--profile')
+const diagnose = args.includes('--diagnose')
 const selected = args.filter((arg) => !arg.startsWith('--'))
 const unknown = selected.filter((name) => name !== 'imports' && !(name in scenarios))
 if (unknown.length > 0) {
@@ -96,16 +97,17 @@ async function runScenario(name, baseURL, agentMissing) {
   // Children per variant, alternating floor/agent (ABBA ABBA…) so that load drift on the machine hits both.
   const childCount = quick || profile ? 1 : (scenario.children ?? 2)
   const perChild = Math.ceil(runs / childCount)
+  const names = ['floor', ...(diagnose ? Object.keys(scenario.diagnosticVariants ?? {}) : []), 'agent']
   const order = []
   for (let index = 0; index < childCount; index++) {
-    order.push(...(index % 2 === 0 ? ['floor', 'agent'] : ['agent', 'floor']))
+    order.push(...(index % 2 === 0 ? names : [...names].reverse()))
   }
-  const variants = { floor: { runs: [], error: undefined }, agent: { runs: [], error: undefined } }
+  const variants = Object.fromEntries(names.map((variant) => [variant, { runs: [], error: undefined }]))
   if (agentMissing) variants.agent.error = agentMissing
   const profileDirectories = {}
   for (const variant of order) {
     const entry = variants[variant]
-    if (entry.error) continue
+    if (entry.error || (agentMissing && variant.startsWith('agent'))) continue
     const flags = ['--expose-gc']
     const environment = { BENCH_MODEL_URL: baseURL }
     if (profile) {
@@ -157,6 +159,7 @@ function figuresOf(scenario, entry) {
     cpuSpread: spread(cpuMs),
     wallMs: median(entry.runs.map((run) => run.wallMs)),
     // Per token only where tokens dominate; the tool scenario is judged per round trip.
+    bestCpuMs: Math.min(...cpuMs),
     microsPerToken: scenario.toolCallsPerRun
       ? undefined
       : median(entry.runs.map((run) => run.cpuMicros / run.deltas)),
@@ -239,6 +242,26 @@ function scenarioTable(results) {
   return lines.join('\n')
 }
 
+function diagnosticTable(results) {
+  const lines = [
+    '| scenario | variant | runs | CPU µs/token | ÷ floor | ÷ agent |',
+    '|---|---|---:|---:|---:|---:|',
+  ]
+  for (const { name, scenario, variants } of results) {
+    if (Object.keys(variants).length <= 2) continue
+    const floor = figuresOf(scenario, variants.floor)
+    const agent = figuresOf(scenario, variants.agent)
+    for (const [variant, entry] of Object.entries(variants)) {
+      const figures = figuresOf(scenario, entry)
+      if (!figures) continue
+      lines.push(
+        `| ${name} | ${variant} | ${figures.runs} | ${format(figures.microsPerToken, 2)} | ${formatRatio(ratio(figures.microsPerToken, floor?.microsPerToken))} | ${formatRatio(ratio(figures.microsPerToken, agent?.microsPerToken))} |`,
+      )
+    }
+  }
+  return lines.join('\n')
+}
+
 function targetRows(results, imports) {
   const rows = []
   const byName = Object.fromEntries(
@@ -257,20 +280,38 @@ function targetRows(results, imports) {
     const entry = byName[name]
     return entry ? ratio(entry.agent?.[key], entry.floor?.[key]) : undefined
   }
-  if (byName['text-20000']) add('text-20000 CPU per token', figure('text-20000', 'microsPerToken'), 1.15)
-  if (byName['long-1m']) add('long-1m CPU per token', figure('long-1m', 'microsPerToken'), 1.15)
+  if (byName['text-20000'])
+    add('text-20000 CPU per token', figure('text-20000', 'microsPerToken'), 1.15, '×', best('text-20000'))
+  if (byName['long-1m'])
+    add('long-1m CPU per token', figure('long-1m', 'microsPerToken'), 1.15, '×', best('long-1m'))
   if (byName['tools-25'])
-    add('tools-25 CPU per tool round trip', figure('tools-25', 'msPerToolRoundTrip'), 1.2)
+    add(
+      'tools-25 CPU per tool round trip',
+      figure('tools-25', 'msPerToolRoundTrip'),
+      1.2,
+      '×',
+      best('tools-25'),
+    )
   if (byName['concurrent-100']) {
-    add('concurrent-100 CPU', figure('concurrent-100', 'cpuMs'), 1.2)
+    add('concurrent-100 CPU', figure('concurrent-100', 'cpuMs'), 1.2, '×', best('concurrent-100'))
     add('concurrent-100 peak RSS', figure('concurrent-100', 'peakRssMb'), 1.2)
   }
   if (byName['server-sse-200'])
-    add('server-sse-200 CPU per token', figure('server-sse-200', 'microsPerToken'), 1.15)
+    add(
+      'server-sse-200 CPU per token',
+      figure('server-sse-200', 'microsPerToken'),
+      1.15,
+      '×',
+      best('server-sse-200'),
+    )
   if (byName['long-1m']) add('long-1m peak RSS', figure('long-1m', 'peakRssMb'), 1.5)
   const core = imports?.find((entry) => entry.specifier === '@agent/core')
   if (core) add('@agent/core cold import', core.ms, 30, 'ms')
-  return ['| target | limit | measured | verdict |', '|---|---:|---:|---|', ...rows].join('\n')
+  return [
+    '| target | limit | measured (median ratio) | best run ÷ best run | verdict |',
+    '|---|---:|---:|---:|---|',
+    ...rows,
+  ].join('\n')
 }
 
 function importTable(imports) {
@@ -293,7 +334,7 @@ function importTable(imports) {
 function selfChecks(results) {
   const lines = []
   for (const { name, scenario, variants } of results) {
-    for (const variant of ['floor', 'agent']) {
+    for (const variant of Object.keys(variants)) {
       const figures = figuresOf(scenario, variants[variant])
       if (!figures) continue
       lines.push(
@@ -346,6 +387,16 @@ const sections = [
   scenarioTable(results),
   '',
 ]
+if (diagnose) {
+  sections.push(
+    '## Diagnostics',
+    '',
+    "`floor-with-signal`: the floor passing an `AbortSignal` to `create()`, as a cancellable app would. `agent-without-signal`: the agent with the loop's signal withheld from the openai client (not a usable configuration: aborts would no longer stop the request).",
+    '',
+    diagnosticTable(results),
+    '',
+  )
+}
 if (imports) sections.push('## Cold imports (fresh process each, median)', '', importTable(imports), '')
 sections.push('## Self-checks', '', selfChecks(results), '')
 if (profile) {
@@ -377,10 +428,11 @@ if (profile) {
 }
 const markdown = sections.join('\n')
 mkdirSync(resultsDirectory, { recursive: true })
-const fileName = `${stamp.replace(/[:.]/g, '-')}${selected.length > 0 ? `-${selected.join('-')}` : ''}${profile ? '-profile' : ''}.md`
+const fileName = `${stamp.replace(/[:.]/g, '-')}${selected.length > 0 ? `-${selected.join('-')}` : ''}${profile ? '-profile' : ''}${diagnose ? '-diagnose' : ''}.md`
 writeFileSync(join(resultsDirectory, fileName), markdown)
 if (selected.length === 0 && !quick && !profile) writeFileSync(join(resultsDirectory, 'latest.md'), markdown)
 if (profile) writeFileSync(join(resultsDirectory, 'profile-latest.md'), markdown)
+if (diagnose) writeFileSync(join(resultsDirectory, 'diagnose-latest.md'), markdown)
 console.log(
   `\n${markdown}\nbench: wrote bench/results/${fileName}${failed ? '\nbench: FAILED (see above)' : ''}`,
 )

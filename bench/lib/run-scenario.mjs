@@ -14,7 +14,7 @@ if (typeof globalThis.gc !== 'function') throw new Error('Run with --expose-gc.'
 const { scenarios } = await import('../scenarios/index.mjs')
 const scenario = scenarios[scenarioName]
 if (scenario === undefined) throw new Error(`Unknown scenario ${scenarioName}`)
-const prepare = scenario.variants[variant]
+const prepare = scenario.variants[variant] ?? scenario.diagnosticVariants?.[variant]
 if (prepare === undefined) throw new Error(`Scenario ${scenarioName} has no variant ${variant}`)
 
 const runner = await prepare({ baseURL })
@@ -44,20 +44,22 @@ function collectGarbage() {
 const profileDirectory = process.env.BENCH_PROFILE_DIR
 let profiler
 async function startProfiler() {
-  const { Session } = await import('node:inspector/promises')
-  profiler = new Session()
-  profiler.connect()
-  await profiler.post('Profiler.enable')
-  await profiler.post('Profiler.setSamplingInterval', { interval: 500 })
+  if (profiler === undefined) {
+    const { Session } = await import('node:inspector/promises')
+    profiler = new Session()
+    profiler.connect()
+    await profiler.post('Profiler.enable')
+    await profiler.post('Profiler.setSamplingInterval', { interval: 500 })
+  }
   await profiler.post('Profiler.start')
 }
-async function stopProfiler() {
+/** One profile per measured run, so the forced GC between runs stays out of it. */
+async function stopProfiler(index) {
   const { profile } = await profiler.post('Profiler.stop')
   writeFileSync(
-    `${profileDirectory}/${scenarioName}-${variant}-${process.pid}.cpuprofile`,
+    `${profileDirectory}/${scenarioName}-${variant}-${process.pid}-${index}.cpuprofile`,
     JSON.stringify(profile),
   )
-  profiler.disconnect()
 }
 
 const warmups = Number(warmupText)
@@ -66,9 +68,10 @@ const measured = []
 let peakResettable = true
 for (let index = 0; index < warmups + runs; index++) {
   const tag = `${scenarioName}.${variant}.${process.pid}.${index}`
-  if (profileDirectory && index === warmups) await startProfiler()
   collectGarbage()
   peakResettable = resetPeakRss() && peakResettable
+  const profiling = profileDirectory !== undefined && index >= warmups
+  if (profiling) await startProfiler()
   const rssBeforeKb = process.memoryUsage.rss() / 1024
   const cpuBefore = process.cpuUsage()
   const wallBefore = performance.now()
@@ -76,6 +79,7 @@ for (let index = 0; index < warmups + runs; index++) {
   const wallMs = performance.now() - wallBefore
   const cpu = process.cpuUsage(cpuBefore)
   const maxRssKb = process.resourceUsage().maxRSS
+  if (profiling) await stopProfiler(index)
   // Checked after the clock stops: the server saw exactly the expected requests, no retries, no rejects.
   const stats = await serverStats(outcome.tag ?? tag)
   const expectedRequests = outcome.requests
@@ -103,7 +107,7 @@ for (let index = 0; index < warmups + runs; index++) {
     })
   }
 }
-if (profiler) await stopProfiler()
+profiler?.disconnect()
 await runner.close?.()
 const connections = connectionAttempts()
 const status = readFileSync('/proc/self/status', 'utf8')

@@ -8,13 +8,16 @@ export function createClient(baseURL) {
 }
 
 /** One streamed answer; returns the text, the number of text deltas and how it ended. */
-export async function floorAnswer(client, model, prompt) {
-  const stream = await client.chat.completions.create({
-    model,
-    messages: [{ role: 'user', content: prompt }],
-    stream: true,
-    stream_options: { include_usage: true },
-  })
+export async function floorAnswer(client, model, prompt, signal) {
+  const stream = await client.chat.completions.create(
+    {
+      model,
+      messages: [{ role: 'user', content: prompt }],
+      stream: true,
+      stream_options: { include_usage: true },
+    },
+    signal === undefined ? undefined : { signal },
+  )
   let text = ''
   let deltas = 0
   let finishReason

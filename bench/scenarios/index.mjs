@@ -31,6 +31,32 @@ function textScenario(deltas, options) {
   return {
     ...options,
     tokensPerRun: deltas,
+    // `--diagnose`: where the difference comes from (see the bench README).
+    diagnosticVariants: {
+      async 'floor-with-signal'({ baseURL }) {
+        const client = createClient(baseURL)
+        return {
+          async run(tag) {
+            const controller = new AbortController()
+            const answer = await floorAnswer(client, textModelId(deltas, tag), prompt, controller.signal)
+            checkAnswer('floor-with-signal', answer, deltas)
+            return { deltas: answer.deltas, requests: 1 }
+          },
+        }
+      },
+      async 'agent-without-signal'({ baseURL }) {
+        const { createAgent, agentRun } = await loadAgent()
+        const client = createClient(baseURL)
+        return {
+          async run(tag) {
+            const agent = createAgent(client, textModelId(deltas, tag), [], { withoutSignal: true })
+            const answer = await agentRun(agent, prompt)
+            checkAnswer('agent-without-signal', answer, deltas)
+            return { deltas: answer.deltas, requests: 1 }
+          },
+        }
+      },
+    },
     variants: {
       async floor({ baseURL }) {
         const client = createClient(baseURL)
@@ -144,14 +170,14 @@ export const scenarios = {
   'text-20000': textScenario(20_000, {
     title: 'one answer of 20,000 deltas',
     warmups: 3,
-    runs: 8,
-    children: 4,
+    runs: 12,
+    children: 6,
   }),
   'tools-25': toolsScenario(25, {
     title: '25 tool round trips, then a 20-delta answer',
     warmups: 3,
-    runs: 8,
-    children: 4,
+    runs: 12,
+    children: 6,
   }),
   'concurrent-100': concurrentScenario(100, 500, {
     title: '100 simultaneous answers of 500 deltas',
