@@ -3,7 +3,7 @@
 // (floor, agent, agent, floor: drift cancels out), measures cold imports, and writes a markdown table to
 // bench/results/ (latest.md and a dated copy). Exits non-zero when a self-check fails.
 import { spawn } from 'node:child_process'
-import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -18,7 +18,7 @@ const args = process.argv.slice(2)
 const quick = args.includes('--quick')
 const profile = args.includes('--profile')
 const diagnose = args.includes('--diagnose')
-const selected = args.filter((arg) => !arg.startsWith('--'))
+const selected = args.filter((arg, index) => !arg.startsWith('--') && args[index - 1] !== '--from')
 const unknown = selected.filter((name) => name !== 'imports' && !(name in scenarios))
 if (unknown.length > 0) {
   console.error(
@@ -270,11 +270,18 @@ function targetRows(results, imports) {
       { floor: figuresOf(scenario, variants.floor), agent: figuresOf(scenario, variants.agent) },
     ]),
   )
-  const add = (target, value, limit, unit = '×') => {
+  const add = (target, value, limit, unit = '×', bestRatio = undefined) => {
     const measured =
       value === undefined ? '–' : `${value.toFixed(unit === '×' ? 2 : 1)}${unit === '×' ? '×' : ` ${unit}`}`
     const verdict = value === undefined ? 'not measured' : value <= limit ? 'met' : '**MISSED**'
-    rows.push(`| ${target} | ≤ ${limit}${unit === '×' ? '×' : ` ${unit}`} | ${measured} | ${verdict} |`)
+    const bestText = bestRatio === undefined ? '–' : `${bestRatio.toFixed(2)}×`
+    rows.push(
+      `| ${target} | ≤ ${limit}${unit === '×' ? '×' : ` ${unit}`} | ${measured} | ${bestText} | ${verdict} |`,
+    )
+  }
+  const best = (name) => {
+    const entry = byName[name]
+    return entry ? ratio(entry.agent?.bestCpuMs, entry.floor?.bestCpuMs) : undefined
   }
   const figure = (name, key) => {
     const entry = byName[name]
@@ -345,24 +352,48 @@ function selfChecks(results) {
   return lines.join('\n')
 }
 
-const { server, baseURL } = await startModelServer()
-const agentMissing = await agentAvailability()
+const fromIndex = args.indexOf('--from')
+let isFullRun = selected.length === 0 && !quick && !profile && !diagnose
 const results = []
 let failed = false
-try {
-  console.log(
-    `bench: model server at ${baseURL}${agentMissing ? ` — agent variants skipped: ${agentMissing}` : ''}`,
-  )
-  for (const name of scenarioNames) {
-    const result = await runScenario(name, baseURL, agentMissing)
-    if (result.variants.floor.error || (result.variants.agent.error && !agentMissing)) failed = true
-    results.push(result)
-  }
-} finally {
-  server.kill('SIGTERM')
+let imports
+if (fromIndex !== -1) {
+  // Re-render a saved run: `--from bench/results/raw-….json`.
+  const saved = JSON.parse(readFileSync(args[fromIndex + 1], 'utf8'))
+  for (const result of saved.results) results.push({ ...result, scenario: scenarios[result.name] })
+  imports = saved.imports
+  isFullRun = saved.full === true
+} else {
+  await measureAll()
 }
-const imports = measureImports ? await measureImportTimes() : undefined
-if (imports?.some((entry) => entry.error && entry.specifier !== '@agent/server')) failed = true
+
+async function measureAll() {
+  const { server, baseURL } = await startModelServer()
+  const agentMissing = await agentAvailability()
+  try {
+    console.log(
+      `bench: model server at ${baseURL}${agentMissing ? ` — agent variants skipped: ${agentMissing}` : ''}`,
+    )
+    for (const name of scenarioNames) {
+      const result = await runScenario(name, baseURL, agentMissing)
+      if (result.variants.floor.error || (result.variants.agent.error && !agentMissing)) failed = true
+      results.push(result)
+    }
+  } finally {
+    server.kill('SIGTERM')
+  }
+  imports = measureImports ? await measureImportTimes() : undefined
+  if (imports?.some((entry) => entry.error && entry.specifier !== '@agent/server')) failed = true
+  mkdirSync(resultsDirectory, { recursive: true })
+  writeFileSync(
+    join(resultsDirectory, 'raw-latest.json'),
+    JSON.stringify({
+      full: isFullRun,
+      results: results.map(({ scenario: _scenario, ...rest }) => rest),
+      imports,
+    }),
+  )
+}
 
 const cpus = os.cpus()
 const elapsedSeconds = (performance.now() - startedAt) / 1000
@@ -402,7 +433,7 @@ sections.push('## Self-checks', '', selfChecks(results), '')
 if (profile) {
   sections.push('## CPU profiles (self time)', '')
   sections.push(
-    'Sampled by the V8 CPU profiler during the measured runs only (no warm-up, no setup), every 500 µs. "Self time" is time in the function itself; GC and microtask running are listed apart.',
+    'Sampled by the V8 CPU profiler during the measured runs only (no warm-up, no setup), every 125 µs (`BENCH_PROFILE_INTERVAL_US`). "Self time" is time in the function itself; GC and microtask running are listed apart.',
     '',
   )
   for (const { name, scenario, profiles, variants } of results) {
@@ -430,7 +461,7 @@ const markdown = sections.join('\n')
 mkdirSync(resultsDirectory, { recursive: true })
 const fileName = `${stamp.replace(/[:.]/g, '-')}${selected.length > 0 ? `-${selected.join('-')}` : ''}${profile ? '-profile' : ''}${diagnose ? '-diagnose' : ''}.md`
 writeFileSync(join(resultsDirectory, fileName), markdown)
-if (selected.length === 0 && !quick && !profile) writeFileSync(join(resultsDirectory, 'latest.md'), markdown)
+if (isFullRun) writeFileSync(join(resultsDirectory, 'latest.md'), markdown)
 if (profile) writeFileSync(join(resultsDirectory, 'profile-latest.md'), markdown)
 if (diagnose) writeFileSync(join(resultsDirectory, 'diagnose-latest.md'), markdown)
 console.log(

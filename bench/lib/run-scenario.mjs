@@ -49,7 +49,9 @@ async function startProfiler() {
     profiler = new Session()
     profiler.connect()
     await profiler.post('Profiler.enable')
-    await profiler.post('Profiler.setSamplingInterval', { interval: 500 })
+    await profiler.post('Profiler.setSamplingInterval', {
+      interval: Number(process.env.BENCH_PROFILE_INTERVAL_US ?? 125),
+    })
   }
   await profiler.post('Profiler.start')
 }
