@@ -72,9 +72,9 @@ for (let index = 0; index < warmups + runs; index++) {
   const tag = `${scenarioName}.${variant}.${process.pid}.${index}`
   collectGarbage()
   peakResettable = resetPeakRss() && peakResettable
+  const rssBeforeKb = process.memoryUsage.rss() / 1024
   const profiling = profileDirectory !== undefined && index >= warmups
   if (profiling) await startProfiler()
-  const rssBeforeKb = process.memoryUsage.rss() / 1024
   const cpuBefore = process.cpuUsage()
   const wallBefore = performance.now()
   const outcome = await runner.run(tag)
