@@ -172,6 +172,7 @@ function figuresOf(scenario, entry) {
     toolCalls: entry.runs[0].toolCalls,
     requests: entry.runs[0].requests,
     connections: entry.connections,
+    bytesPerAnswer: entry.runs[0].bytesPerAnswer,
   }
 }
 
@@ -219,7 +220,7 @@ function scenarioTable(results) {
     const floor = figuresOf(scenario, variants.floor)
     const agent = figuresOf(scenario, variants.agent)
     for (const [variant, figures] of [
-      ['floor (bare openai)', floor],
+      [scenario.floorLabel ?? 'floor (bare openai)', floor],
       ['agent', agent],
     ]) {
       const entry = variants[variant === 'agent' ? 'agent' : 'floor']
@@ -345,7 +346,7 @@ function selfChecks(results) {
       const figures = figuresOf(scenario, variants[variant])
       if (!figures) continue
       lines.push(
-        `- ${name} ${variant}: every run received ${figures.deltas} text deltas${figures.toolCalls ? ` and ran ${figures.toolCalls} tool calls` : ''}; the server saw exactly ${figures.requests} completed request(s) per run (no retries, no rejects); ${figures.connections} connection attempt(s), all loopback.`,
+        `- ${name} ${variant}: every run received ${figures.deltas} text deltas${figures.toolCalls ? ` and ran ${figures.toolCalls} tool calls` : ''}; the server saw exactly ${figures.requests} completed request(s) per run (no retries, no rejects); ${figures.connections} connection attempt(s), all loopback${figures.bytesPerAnswer ? `; ${figures.bytesPerAnswer} SSE bytes per answer` : ''}.`,
       )
     }
   }
@@ -422,7 +423,7 @@ if (diagnose) {
   sections.push(
     '## Diagnostics',
     '',
-    "`floor-with-signal`: the floor passing an `AbortSignal` to `create()`, as a cancellable app would. `agent-without-signal`: the agent with the loop's signal withheld from the openai client (not a usable configuration: aborts would no longer stop the request).",
+    "`floor-with-signal`: the floor passing an `AbortSignal` to `create()`, as a cancellable app would. `openai-model-only`: `OpenAIModel.stream()` read directly with a signal, no agent (the provider layer alone). `agent-without-signal`: the agent with the loop's signal withheld from the openai client (not a usable configuration: aborts would no longer stop the request).",
     '',
     diagnosticTable(results),
     '',

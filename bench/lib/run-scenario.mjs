@@ -106,6 +106,7 @@ for (let index = 0; index < warmups + runs; index++) {
       deltas: outcome.deltas,
       toolCalls: outcome.toolCalls ?? 0,
       requests: expectedRequests,
+      ...(outcome.bytesPerAnswer !== undefined && { bytesPerAnswer: outcome.bytesPerAnswer }),
     })
   }
 }

@@ -22,6 +22,25 @@ export function createAgent(client, modelId, tools) {
   return new Agent({ model: new OpenAIModel({ modelId, client }), tools, callbackHandler: null })
 }
 
+/** Diagnostic: `OpenAIModel.stream()` read directly, no agent, the way the loop reads it (with a signal). */
+export async function modelOnlyRun(client, modelId, prompt) {
+  const model = new OpenAIModel({ modelId, client })
+  const controller = new AbortController()
+  let deltas = 0
+  let text = ''
+  for await (const event of model.stream({
+    messages: [{ role: 'user', content: [{ text: prompt }] }],
+    signal: controller.signal,
+  })) {
+    const delta = event.contentBlockDelta?.delta.text
+    if (delta !== undefined) {
+      deltas++
+      text += delta
+    }
+  }
+  return { deltas, text }
+}
+
 /** Streams one invocation the way an app does: reads every event, counts text deltas and tool results. */
 export async function agentRun(agent, prompt) {
   let deltas = 0

@@ -6,6 +6,7 @@ import {
   toolScenarioAnswerDeltas,
   toolsModelId,
 } from '../lib/wire-script.mjs'
+import { coreLoopScenario } from './core-loop.mjs'
 import { createClient, floorAnswer, floorToolLoop } from './floor.mjs'
 import { serverSseScenario } from './server-sse.mjs'
 
@@ -40,6 +41,17 @@ function textScenario(deltas, options) {
             const controller = new AbortController()
             const answer = await floorAnswer(client, textModelId(deltas, tag), prompt, controller.signal)
             checkAnswer('floor-with-signal', answer, deltas)
+            return { deltas: answer.deltas, requests: 1 }
+          },
+        }
+      },
+      async 'openai-model-only'({ baseURL }) {
+        const { modelOnlyRun } = await loadAgent()
+        const client = createClient(baseURL)
+        return {
+          async run(tag) {
+            const answer = await modelOnlyRun(client, textModelId(deltas, tag), prompt)
+            checkAnswer('openai-model-only', answer, deltas)
             return { deltas: answer.deltas, requests: 1 }
           },
         }
@@ -189,6 +201,12 @@ export const scenarios = {
     title: '200 concurrent SSE clients, each streaming a 200-delta answer through the HTTP server',
     warmups: 2,
     runs: 6,
+  }),
+  'core-loop-200000': coreLoopScenario(200_000, {
+    title: 'no network: an in-memory model streams 200,000 deltas; floor = reading the model stream directly',
+    warmups: 2,
+    runs: 8,
+    children: 4,
   }),
   'long-1m': textScenario(1_000_000, {
     title: 'one answer of 1,000,000 deltas',

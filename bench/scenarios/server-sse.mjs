@@ -134,7 +134,11 @@ export function serverSseScenario(clients, deltas, options) {
           tag = runTag
           const reply = await load.send({ url, clients, prompt })
           checkAnswers(kind, reply, clients, deltas)
-          return { deltas: clients * deltas, requests: clients }
+          return {
+            deltas: clients * deltas,
+            requests: clients,
+            bytesPerAnswer: Math.round(reply.bytes / clients),
+          }
         },
         async close() {
           load.close()
