@@ -1,6 +1,7 @@
 // Port of the Strands seed program: a callback handler that narrates the event loop's lifecycle.
+
+import { calculator } from '@agent/calculator'
 import { Agent, type AgentEvent } from '@agent/core'
-import { calculator } from '../../stream-async/src/local-calculator.ts'
 
 function eventLoopTracker(event: AgentEvent): void {
   if ('init_event_loop' in event) console.log('🔄 Event loop initialized')

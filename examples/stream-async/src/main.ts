@@ -1,6 +1,7 @@
 // Port of the Strands seed program: stream every event of one invocation.
+
+import { calculator } from '@agent/calculator'
 import { Agent } from '@agent/core'
-import { calculator } from './local-calculator.ts'
 
 const agent = new Agent({ tools: [calculator], callbackHandler: null })
 

@@ -1,9 +1,57 @@
-export { Agent, type AgentOptions, type CallbackHandler, type StreamOptions } from './agent/agent.js'
-export { type AgentResult, createAgentResult, messageText } from './agent/agent-result.js'
+export {
+  Agent,
+  type AgentOptions,
+  type CallbackHandler,
+  type StreamOptions,
+  type StructuredStreamOptions,
+} from './agent/agent.js'
+export {
+  type AgentResult,
+  createAgentResult,
+  messageText,
+  type StructuredAgentResult,
+} from './agent/agent-result.js'
 export { createPrintingCallbackHandler } from './agent/printing-callback-handler.js'
+export {
+  type ConversationManager,
+  type ConversationManagerContext,
+  NullConversationManager,
+} from './conversation/conversation-manager.js'
+export {
+  SlidingWindowConversationManager,
+  type SlidingWindowConversationManagerOptions,
+} from './conversation/sliding-window-conversation-manager.js'
+export {
+  SummarizingConversationManager,
+  type SummarizingConversationManagerOptions,
+  summaryPrefix,
+} from './conversation/summarizing-conversation-manager.js'
 export * from './errors/index.js'
 export type * from './events/agent-events.js'
-export type { AgentMetrics, CycleMetrics, ToolMetrics } from './metrics/agent-metrics.js'
+export {
+  AfterInvocationEvent,
+  AfterModelCallEvent,
+  AfterToolCallEvent,
+  BeforeInvocationEvent,
+  BeforeModelCallEvent,
+  BeforeToolCallEvent,
+  HookEvent,
+  MessageAddedEvent,
+} from './hooks/hook-events.js'
+export {
+  type HookCallback,
+  type HookEventClass,
+  type HookProvider,
+  HookRegistry,
+} from './hooks/hook-registry.js'
+export type { TokenLimits } from './loop/event-loop.js'
+export type {
+  AgentMetrics,
+  AgentMetricsWithSummary,
+  CycleMetrics,
+  ToolMetrics,
+} from './metrics/agent-metrics.js'
+export { renderMetricsSummary } from './metrics/metrics-summary.js'
 export type { Model, ModelRequest, ToolChoice, ToolSpec } from './model/model.js'
 export type * from './model/model-stream-event.js'
 export { OfflineModel, type OfflineModelOptions } from './models/offline-model.js'
@@ -14,6 +62,22 @@ export {
   registerModelProvider,
   resolveModel,
 } from './models/resolve-model.js'
+export {
+  abortableSleep,
+  BackoffRetryStrategy,
+  type BackoffRetryStrategyOptions,
+  type RetryStrategy,
+} from './retry/retry-strategy.js'
+export {
+  FileSessionManager,
+  type FileSessionManagerOptions,
+  type SessionFile,
+  sessionFileVersion,
+} from './session/file-session-manager.js'
+export { repairRestoredConversation } from './session/repair-session.js'
+export type { SessionData, SessionManager } from './session/session-manager.js'
+export { AgentState } from './state/agent-state.js'
+export { structuredOutputToolName } from './structured-output/structured-output.js'
 export type { InputSchema, StandardSchema } from './tools/input-schema.js'
 export { errorResult } from './tools/run-tool.js'
 export {

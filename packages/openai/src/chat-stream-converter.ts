@@ -17,8 +17,14 @@ interface ChatChoice {
   finish_reason?: string | null
 }
 
+interface ChatContentPart {
+  type?: string
+  text?: string
+  thinking?: { type?: string; text?: string }[]
+}
+
 interface ChatDelta {
-  content?: string | null
+  content?: string | ChatContentPart[] | null
   refusal?: string | null
   reasoning_content?: string | null
   /** OpenRouter and newer vLLM name the reasoning text `reasoning`. */
@@ -59,6 +65,8 @@ export class ChatStreamConverter {
   /** Tool-call index (as the server numbers calls) of the open or pending tool block. */
   private toolCallIndex = -1
   private pendingTool: { id: string; name: string; arguments: string } | undefined
+  /** The server's id of the open tool call ('' when it sent none). */
+  private openToolUseId = ''
   private readonly finishedToolCalls = new Set<number>()
   private sawToolCall = false
 
@@ -105,21 +113,16 @@ export class ChatStreamConverter {
 
   private acceptDelta(delta: ChatDelta, out: ModelStreamEvent[]): void {
     const reasoning = delta.reasoning_content ?? delta.reasoning
-    if (reasoning) {
-      if (this.open !== 'reasoning') this.startBlock('reasoning', out)
-      out.push({
-        contentBlockDelta: {
-          contentBlockIndex: this.blockIndex,
-          delta: { reasoningContent: { text: reasoning } },
-        },
-      })
+    if (typeof reasoning === 'string' && reasoning !== '') this.reasoningDelta(reasoning, out)
+    const content = delta.content
+    if (typeof content === 'string') {
+      if (content !== '') this.textDelta(content, out)
+    } else if (Array.isArray(content)) {
+      this.acceptContentParts(content, out)
     }
     // A refusal is the model's answer in words: it is streamed as text (see README).
-    const text = delta.content || delta.refusal
-    if (text) {
-      if (this.open !== 'text') this.startBlock('text', out)
-      out.push({ contentBlockDelta: { contentBlockIndex: this.blockIndex, delta: { text } } })
-    }
+    const refusal = delta.refusal
+    if (typeof refusal === 'string' && refusal !== '') this.textDelta(refusal, out)
     const toolCalls = delta.tool_calls
     if (toolCalls) {
       for (let position = 0; position < toolCalls.length; position++) {
@@ -132,6 +135,17 @@ export class ChatStreamConverter {
     this.sawToolCall = true
     const index = call.index ?? position
     const pieceOfArguments = call.function?.arguments
+    if (
+      this.open === 'toolUse' &&
+      index === this.toolCallIndex &&
+      call.id &&
+      call.id !== this.openToolUseId &&
+      call.function?.name
+    ) {
+      // Some servers number every call 0 and tell them apart only by id: a new id with a name is a new call.
+      this.closeBlock(out)
+      this.finishedToolCalls.delete(index)
+    }
     if (index !== this.toolCallIndex || this.open !== 'toolUse') {
       if (this.finishedToolCalls.has(index)) {
         // The aggregator builds one block at a time; a server that interleaves calls cannot be streamed live.
@@ -158,6 +172,7 @@ export class ChatStreamConverter {
       if (pending.name === '') return
       // Some servers omit the id; the loop needs one to pair the result with the call.
       const toolUseId = pending.id || `call_${randomSuffix()}`
+      this.openToolUseId = pending.id
       this.pendingTool = undefined
       this.blockIndex++
       this.open = 'toolUse'
@@ -185,6 +200,31 @@ export class ChatStreamConverter {
           delta: { toolUse: { input: pieceOfArguments } },
         },
       })
+    }
+  }
+
+  private textDelta(text: string, out: ModelStreamEvent[]): void {
+    if (this.open !== 'text') this.startBlock('text', out)
+    out.push({ contentBlockDelta: { contentBlockIndex: this.blockIndex, delta: { text } } })
+  }
+
+  private reasoningDelta(text: string, out: ModelStreamEvent[]): void {
+    if (this.open !== 'reasoning') this.startBlock('reasoning', out)
+    out.push({
+      contentBlockDelta: { contentBlockIndex: this.blockIndex, delta: { reasoningContent: { text } } },
+    })
+  }
+
+  /** Mistral streams `content` as parts: `{type: 'text'}` and `{type: 'thinking', thinking: [{type: 'text'}]}`. */
+  private acceptContentParts(parts: ChatContentPart[], out: ModelStreamEvent[]): void {
+    for (const part of parts) {
+      if (part.type === 'text' && typeof part.text === 'string' && part.text !== '')
+        this.textDelta(part.text, out)
+      else if (part.type === 'thinking' && Array.isArray(part.thinking)) {
+        for (const thought of part.thinking) {
+          if (typeof thought.text === 'string' && thought.text !== '') this.reasoningDelta(thought.text, out)
+        }
+      }
     }
   }
 

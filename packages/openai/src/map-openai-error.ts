@@ -1,5 +1,11 @@
 import { AbortError, ContextWindowOverflowError, ModelError, ModelThrottledError } from '@agent/core'
-import { APIConnectionError, APIError, APIUserAbortError, OpenAIError } from 'openai'
+import {
+  APIConnectionError,
+  APIConnectionTimeoutError,
+  APIError,
+  APIUserAbortError,
+  OpenAIError,
+} from 'openai'
 
 const contextOverflowCodes = new Set(['context_length_exceeded', 'string_above_max_length'])
 /** How OpenAI-compatible servers word it: OpenAI, vLLM, llama.cpp, LM Studio, DeepSeek, Groq, Mistral. */
@@ -19,10 +25,15 @@ export function toModelError(error: unknown, signal: AbortSignal | undefined, ap
     return new AbortError(`The ${api} request was aborted.`, { cause: signal?.reason ?? error })
   }
   if (ModelError.isInstance(error)) return error as ModelError
-  if (error instanceof APIConnectionError) {
-    const cause = (error.cause as Error | undefined)?.message
+  if (error instanceof APIConnectionTimeoutError) {
     return new ModelError(
-      `Could not reach the ${api} server (${error.message}${cause ? `: ${cause}` : ''}). Check the base URL and the network, then try again.`,
+      `The ${api} request timed out before the server answered. Try again, or raise clientArgs.timeout for slow servers.`,
+      { cause: error, retryable: true },
+    )
+  }
+  if (error instanceof APIConnectionError) {
+    return new ModelError(
+      `Could not reach the ${api} server (${redact(deepestMessage(error))}). Check the base URL and the network, then try again.`,
       { cause: error, retryable: true },
     )
   }
@@ -152,6 +163,17 @@ export function redact(message: string): string {
     .replace(/(api key provided:\s*)\S+/gi, '$1[redacted]')
     .replace(/\b(sk|rk|pk)-[A-Za-z0-9_*-]{6,}/g, '$1-[redacted]')
     .replace(/(bearer\s+)[A-Za-z0-9._~+/=-]{8,}/gi, '$1[redacted]')
+}
+
+/** The most specific reason in a cause chain ("connect ECONNREFUSED 127.0.0.1:9" rather than "fetch failed"). */
+function deepestMessage(error: Error): string {
+  let message = error.message
+  let current: unknown = error.cause
+  for (let depth = 0; depth < 5 && current instanceof Error; depth++) {
+    if (current.message) message = current.message
+    current = current.cause
+  }
+  return message
 }
 
 function isAbortLike(error: unknown): boolean {

@@ -263,6 +263,34 @@ describe('OpenAIModel error handling', () => {
     expect((error as Error).message).toMatch(/without sending any chunk/)
   })
 
+  it('a server that ignores stream: true and answers with plain JSON → ModelError, not a hang', async () => {
+    server.reply({
+      status: 200,
+      body: JSON.stringify({
+        id: 'chatcmpl-1',
+        object: 'chat.completion',
+        choices: [{ index: 0, message: { role: 'assistant', content: 'Hi' }, finish_reason: 'stop' }],
+      }),
+    })
+    const { error } = await failureOf(model)
+    expect(error).toMatchObject({ name: 'ModelError', retryable: true })
+    expect((error as Error).message).toMatch(/speaks the Chat Completions streaming protocol/)
+  })
+
+  it('SSE comment lines between chunks (OpenRouter keep-alives) are ignored', async () => {
+    server.reply({
+      sse: `: OPENROUTER PROCESSING\n\n${chatEventStream([textChunk('Hi')], { done: false })}: keep-alive\n\n${chatEventStream([finishChunk])}`,
+    })
+    const events: ModelStreamEvent[] = []
+    for await (const event of model.stream(userHi)) events.push(event)
+    expect(events.slice(0, 4)).toEqual([
+      { messageStart: { role: 'assistant' } },
+      { contentBlockDelta: { contentBlockIndex: 0, delta: { text: 'Hi' } } },
+      { contentBlockStop: { contentBlockIndex: 0 } },
+      { messageStop: { stopReason: 'end_turn' } },
+    ])
+  })
+
   it('a connection cut mid-stream → retryable ModelError', async () => {
     server.reply({ sseThenDestroy: chatEventStream([textChunk('Hello')], { done: false }) })
     const { error } = await failureOf(model)
@@ -278,7 +306,20 @@ describe('OpenAIModel error handling', () => {
     const unreachable = new OpenAIModel({ modelId: 'gpt-4o', clientArgs: { apiKey: 'k', baseURL } })
     const { error } = await failureOf(unreachable)
     expect(error).toMatchObject({ name: 'ModelError', retryable: true })
-    expect((error as Error).message).toMatch(/Could not reach the OpenAI server/)
+    expect((error as Error).message).toMatch(
+      /^Could not reach the OpenAI server \(connect ECONNREFUSED 127\.0\.0\.1:\d+\)/,
+    )
+  })
+
+  it('a server that never answers → ModelError about the timeout once clientArgs.timeout passes', async () => {
+    server.reply({ noAnswer: true })
+    const impatient = new OpenAIModel({
+      modelId: 'gpt-4o',
+      clientArgs: { apiKey: 'k', baseURL: server.baseURL, timeout: 50 },
+    })
+    const { error } = await failureOf(impatient)
+    expect(error).toMatchObject({ name: 'ModelError', retryable: true })
+    expect((error as Error).message).toMatch(/timed out before the server answered/)
   })
 
   it('interleaved tool-call arguments → ModelError naming the fix', async () => {
@@ -304,6 +345,89 @@ describe('OpenAIModel error handling', () => {
     const { error } = await failureOf(model)
     expect(ModelError.isInstance(error)).toBe(true)
     expect((error as Error).message).toMatch(/parallel_tool_calls: false/)
+  })
+
+  it('two whole tool calls that a server numbers both 0 stay two calls, told apart by id', async () => {
+    const whole = (id: string, city: string) => ({
+      choices: [
+        {
+          index: 0,
+          delta: {
+            tool_calls: [
+              {
+                index: 0,
+                id,
+                type: 'function',
+                function: { name: 'weather', arguments: `{"city":"${city}"}` },
+              },
+            ],
+          },
+        },
+      ],
+    })
+    server.reply({
+      sse: chatEventStream([
+        whole('call_a', 'Oslo'),
+        whole('call_b', 'Rome'),
+        { choices: [{ index: 0, delta: {}, finish_reason: 'tool_calls' }] },
+      ]),
+    })
+    const events: ModelStreamEvent[] = []
+    for await (const event of model.stream(userHi)) events.push(event)
+    expect(events.slice(1, 7)).toEqual([
+      {
+        contentBlockStart: {
+          contentBlockIndex: 0,
+          start: { toolUse: { toolUseId: 'call_a', name: 'weather' } },
+        },
+      },
+      { contentBlockDelta: { contentBlockIndex: 0, delta: { toolUse: { input: '{"city":"Oslo"}' } } } },
+      { contentBlockStop: { contentBlockIndex: 0 } },
+      {
+        contentBlockStart: {
+          contentBlockIndex: 1,
+          start: { toolUse: { toolUseId: 'call_b', name: 'weather' } },
+        },
+      },
+      { contentBlockDelta: { contentBlockIndex: 1, delta: { toolUse: { input: '{"city":"Rome"}' } } } },
+      { contentBlockStop: { contentBlockIndex: 1 } },
+    ])
+  })
+
+  it('content streamed as parts (Mistral thinking and text) becomes reasoning then text, and odd values are skipped', async () => {
+    server.reply({
+      sse: chatEventStream([
+        {
+          choices: [
+            {
+              index: 0,
+              delta: { content: [{ type: 'thinking', thinking: [{ type: 'text', text: 'Hmm.' }] }] },
+            },
+          ],
+        },
+        {
+          choices: [
+            {
+              index: 0,
+              delta: {
+                content: [{ type: 'text', text: 'Yes.' }, { type: 'image_url' }],
+                reasoning: { effort: 'x' },
+              },
+            },
+          ],
+        },
+        { choices: [{ index: 0, delta: {}, finish_reason: 'stop' }] },
+      ]),
+    })
+    const events: ModelStreamEvent[] = []
+    for await (const event of model.stream(userHi)) events.push(event)
+    expect(events.slice(0, 5)).toEqual([
+      { messageStart: { role: 'assistant' } },
+      { contentBlockDelta: { contentBlockIndex: 0, delta: { reasoningContent: { text: 'Hmm.' } } } },
+      { contentBlockStop: { contentBlockIndex: 0 } },
+      { contentBlockDelta: { contentBlockIndex: 1, delta: { text: 'Yes.' } } },
+      { contentBlockStop: { contentBlockIndex: 1 } },
+    ])
   })
 
   it('a tool call that never names its function → ModelError', async () => {

@@ -357,6 +357,26 @@ describe('OpenAIResponsesModel', () => {
     expect((error as Error).message).toMatch(/not the open function call/)
   })
 
+  it('abort before sending → AbortError and no request', async () => {
+    const before = server.requests.length
+    const controller = new AbortController()
+    controller.abort()
+    const { error } = await failureOf(model, controller.signal)
+    expect(AbortError.isInstance(error)).toBe(true)
+    expect(server.requests.length).toBe(before)
+  })
+
+  it('HTTP 429 with retry-after → ModelThrottledError with retryAfterMs', async () => {
+    server.reply({
+      status: 429,
+      headers: { 'retry-after': '3' },
+      body: '{"error":{"message":"Rate limit reached","code":"rate_limit_exceeded"}}',
+    })
+    const { error } = await failureOf(model)
+    expect(ModelThrottledError.isInstance(error)).toBe(true)
+    expect(error).toMatchObject({ status: 429, retryAfterMs: 3000 })
+  })
+
   it('abort mid-stream → AbortError, and the server sees the connection close', async () => {
     const disconnects = server.disconnectCount
     server.reply({

@@ -1,7 +1,12 @@
+import { request as httpRequest } from 'node:http'
 import { Agent, type AgentEvent, tool } from '@agent/core'
-import { conversationProblems } from '@agent/core/testing'
-import { describe, expect, it } from 'vitest'
+import { conversationProblems, ScriptedModel } from '@agent/core/testing'
+import { describe, expect, it, onTestFinished } from 'vitest'
 import { z } from 'zod'
+import { addAgentRoutes } from './agent-routes.js'
+import { HTTPException } from './http-exception.js'
+import { serve } from './serve.js'
+import { ServerApp } from './server-app.js'
 import { startAgentServer } from './test-support/agent-server-fixture.js'
 import { openStream, parseServerSentEvents } from './test-support/http-client.js'
 import { textEvents, toolUseEvents } from './test-support/loopback-model-server.js'
@@ -159,6 +164,37 @@ describe('POST /stream (text/plain, the seed format)', () => {
     expect((failing.logged[0] as Error).message).toContain('hunter2')
   })
 
+  it('lets the agent factory refuse a request with HTTPException, and middleware run before the routes', async () => {
+    const app = new ServerApp({ onError: () => {} })
+    app.hono.use('*', async (c, next) => {
+      if (c.req.header('x-tenant') === 'blocked') return c.json({ detail: 'Blocked tenant' }, 403)
+      await next()
+    })
+    addAgentRoutes(app, {
+      agent: ({ request }) => {
+        if (request.headers.get('authorization') !== 'Bearer good')
+          throw new HTTPException(401, 'Log in first.')
+        return new Agent({
+          model: new ScriptedModel([{ content: [{ text: 'Welcome.' }] }]),
+          callbackHandler: null,
+        })
+      },
+    })
+    const running = await serve(app, { port: 0, signals: [] })
+    onTestFinished(() => running.close())
+    const anonymous = await post(`${running.url}/stream`, { prompt: 'Hi' })
+    expect(anonymous.status).toBe(401)
+    expect(await anonymous.json()).toEqual({ detail: 'Log in first.' })
+    const blocked = await post(
+      `${running.url}/stream`,
+      { prompt: 'Hi' },
+      { 'x-tenant': 'blocked', authorization: 'Bearer good' },
+    )
+    expect(blocked.status).toBe(403)
+    const allowed = await post(`${running.url}/stream`, { prompt: 'Hi' }, { authorization: 'Bearer good' })
+    expect(await allowed.text()).toBe('Welcome.')
+  })
+
   it('answers 409 when a session agent is still busy', async () => {
     const { modelServer, url } = await startAgentServer()
     const shared = new Agent({ model: modelServer.model(), callbackHandler: null })
@@ -187,13 +223,70 @@ describe('POST /invoke', () => {
     expect(body.message).toEqual({ role: 'assistant', content: [{ text: 'Four.' }] })
   })
 
+  it('aborts the run when the client disconnects while waiting', async () => {
+    const { url, modelServer, agents, app } = await startAgentServer()
+    modelServer.script({ events: textEvents('Never sent'), pauseAt: 1 })
+    const request = httpRequest(`${url}/invoke`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      agent: false,
+    })
+    request.on('error', () => {})
+    request.end(JSON.stringify({ prompt: 'Hi' }))
+    const modelRequest = await modelServer.request(0)
+    // No response yet (the run has not finished): the client gives up.
+    request.destroy()
+    expect(await modelRequest.ended).toBe('closed-by-client')
+    await expect.poll(() => agents[0]!.isRunning).toBe(false)
+    await expect.poll(() => app.activeStreams).toBe(0)
+    expect(conversationProblems(agents[0]!.messages)).toEqual([])
+  })
+
   it('maps a throttled provider to 429 with Retry-After', async () => {
-    const { url, modelServer } = await startAgentServer()
+    // Retries off: the loop's own retries are tested in core; here the 429 must reach the client.
+    const { url, modelServer } = await startAgentServer({ agent: { retryStrategy: null } })
     modelServer.script({ events: [], status: 429, errorMessage: 'Rate limit reached' })
     const response = await post(`${url}/invoke`, { prompt: 'Hi' })
     expect(response.status).toBe(429)
     expect(response.headers.get('retry-after')).toBe('1')
     expect(((await response.json()) as { detail: string }).detail).toBe('Rate limit reached')
+  })
+})
+
+describe('limits on the agent routes', () => {
+  it('answers 503 with Retry-After past the stream cap without making an agent, and 413/415/400/422 for bad bodies', async () => {
+    const { url, modelServer, agents } = await startAgentServer({
+      app: { maxConcurrentStreams: 1, retryAfterSeconds: 2, maxBodyBytes: 1000 },
+    })
+    modelServer.script({ events: textEvents('Taking the only slot'), pauseAt: 2 })
+    const first = await openStream(`${url}/stream`, { body: { prompt: 'One' } })
+    await first.waitFor((text) => text.length > 0)
+    for (const path of ['/stream', '/stream/events', '/invoke']) {
+      const refused = await post(`${url}${path}`, { prompt: 'Two' })
+      expect(refused.status).toBe(503)
+      expect(refused.headers.get('retry-after')).toBe('2')
+    }
+    expect(agents).toHaveLength(1)
+    modelServer.resume()
+    await first.done
+
+    expect((await post(`${url}/stream`, { prompt: 'x'.repeat(2000) })).status).toBe(413)
+    const form = await fetch(`${url}/stream`, { method: 'POST', body: 'prompt=hi' })
+    expect(form.status).toBe(415)
+    const malformed = await fetch(`${url}/stream`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"prompt":',
+    })
+    expect(malformed.status).toBe(400)
+    const invalid = await post(`${url}/stream/events`, { prompt: 42 })
+    expect(invalid.status).toBe(422)
+    expect(await invalid.json()).toEqual({
+      detail: [
+        { type: 'string_type', loc: ['body', 'prompt'], msg: 'Input should be a valid string', input: 42 },
+      ],
+    })
+    expect(agents).toHaveLength(1)
   })
 })
 
@@ -333,6 +426,46 @@ describe('POST /stream/events (SSE)', () => {
     await started
     stream.disconnect()
     expect(await aborted).toBe(true)
+  })
+
+  it('stops a run kept for reconnects with DELETE', async () => {
+    const { url, modelServer } = await startAgentServer({ routes: { reconnectGraceMs: 60_000 } })
+    modelServer.script({ events: textEvents('long answer'), pauseAt: 2 })
+    const stream = await openStream(`${url}/stream/events`, { body: { prompt: 'Hi' } })
+    await stream.waitFor((text) => text.includes('event: data'))
+    const runId = stream.headers['x-run-id'] as string
+    const stopped = await fetch(`${url}/stream/events/${runId}`, { method: 'DELETE' })
+    expect(stopped.status).toBe(204)
+    expect(await (await modelServer.request(0)).ended).toBe('closed-by-client')
+    const last = parseServerSentEvents(await stream.done).at(-1)!
+    expect(last.event).toBe('error')
+    expect(JSON.parse(last.data!).error).toEqual({
+      name: 'AbortError',
+      message: 'The run was stopped on request.',
+    })
+    expect((await fetch(`${url}/stream/events/${crypto.randomUUID()}`, { method: 'DELETE' })).status).toBe(
+      404,
+    )
+  })
+
+  it('aborts at once by default, and a reconnect gets what was produced up to the abort', async () => {
+    const { url, modelServer } = await startAgentServer()
+    modelServer.script({ events: textEvents('one two three'), pauseAt: 2 })
+    const stream = await openStream(`${url}/stream/events`, { body: { prompt: 'Hi' } })
+    await stream.waitFor((text) => text.includes('"data":"one "'))
+    stream.disconnect()
+    expect(await (await modelServer.request(0)).ended).toBe('closed-by-client')
+    const received = parseServerSentEvents(stream.text).filter((message) => message.id !== undefined)
+    const resumed = await fetch(`${url}/stream/events`, {
+      headers: { 'last-event-id': received.at(-1)!.id! },
+    })
+    const rest = parseServerSentEvents(await resumed.text())
+    const sequences = [...received, ...rest].map((message) => Number(message.id!.split(':')[1]))
+    expect(sequences).toEqual(sequences.map((_, index) => index + 1))
+    expect(rest.at(-1)!.event).toBe('error')
+    expect(JSON.parse(rest.at(-1)!.data!).error.message).toBe(
+      'The client disconnected, so the run was aborted.',
+    )
   })
 
   it('sends an error frame when the model fails mid-stream, then ends', async () => {

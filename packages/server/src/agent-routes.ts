@@ -3,6 +3,7 @@ import { z } from 'zod'
 import { AgentRun, type RunRecord } from './agent-run.js'
 import type { BodySchema } from './body-schema.js'
 import { HTTPException, jsonResponse } from './http-exception.js'
+import { mountPlayground, type PlaygroundOptions } from './playground/mount-playground.js'
 import { type AbortCause, shouldLog, statusOf, toPublicError } from './public-error.js'
 import { type RouteContext, ServerApp, type ServerAppOptions } from './server-app.js'
 import { streamingHeaders } from './streaming-response.js'
@@ -30,7 +31,11 @@ export interface AgentRoutesOptions<Body = PromptRequest> {
   prompt?: (body: Body) => Prompt
   /** Mount point of the routes, e.g. `/agent`. Default none. */
   prefix?: string
-  /** An SSE run whose client disconnected keeps going this long for a `Last-Event-ID` reconnect, then is aborted. Default 2000 ms; 0 aborts at once. */
+  /**
+   * An SSE run whose client disconnected keeps going this long for a `Last-Event-ID` reconnect, then is
+   * aborted. Default 0: a disconnect aborts the run at once (a reconnect still gets what was produced).
+   * Raise it to ride out network drops; `DELETE /stream/events/:runId` then stops a run at once.
+   */
   reconnectGraceMs?: number
   /** How long the events of a finished SSE run stay available for a reconnect. Default 60 000 ms. */
   retainMs?: number
@@ -62,7 +67,7 @@ export function addAgentRoutes<Body = PromptRequest>(
   const bodyName = options.bodyName ?? (options.body === undefined ? 'PromptRequest' : undefined)
   const toPrompt = options.prompt ?? ((value: Body) => (value as { prompt: Prompt }).prompt)
   const settings = {
-    reconnectGraceMs: nonNegative(options.reconnectGraceMs, 2000),
+    reconnectGraceMs: nonNegative(options.reconnectGraceMs, 0),
     retainMs: nonNegative(options.retainMs, 60_000),
     maxBufferedEvents: Math.max(1, options.maxBufferedEvents ?? 10_000),
     maxRetainedRuns: Math.max(0, options.maxRetainedRuns ?? 1000),
@@ -329,6 +334,20 @@ export function addAgentRoutes<Body = PromptRequest>(
     },
   )
 
+  app.delete(
+    `${prefix}/stream/events/:runId`,
+    {
+      summary: 'Stop a run now (the stop button, when runs outlive disconnects for reconnects)',
+      responses: { 404: 'No such run' },
+    },
+    ({ params }) => {
+      const run = retained.get(params.runId ?? '')
+      if (run === undefined) throw new HTTPException(404, 'No run with this id is kept.')
+      run.abort('cancel')
+      return new Response(null, { status: 204 })
+    },
+  )
+
   app.get(`${prefix}/health`, { summary: 'Liveness and load' }, () => ({
     status: 'ok',
     activeStreams: app.activeStreams,
@@ -339,9 +358,24 @@ export function addAgentRoutes<Body = PromptRequest>(
 
 /** A `ServerApp` with the agent routes: the shortest way to serve an agent. */
 export function createAgentServer<Body = PromptRequest>(
-  options: AgentRoutesOptions<Body> & ServerAppOptions,
+  options: AgentRoutesOptions<Body> &
+    ServerAppOptions & {
+      /** Serve the browser playground (opt-in): `true` for `/`, or its options. Default off. */
+      playground?: boolean | PlaygroundOptions
+    },
 ): ServerApp {
-  return addAgentRoutes(new ServerApp(options), options)
+  const withPlayground = options.playground !== undefined && options.playground !== false
+  // The playground resumes a dropped connection, so its runs wait briefly for the reconnect; its Stop
+  // button ends a run at once through `DELETE /stream/events/:runId`.
+  const app = addAgentRoutes(new ServerApp(options), {
+    ...options,
+    reconnectGraceMs: options.reconnectGraceMs ?? (withPlayground ? 2000 : 0),
+  })
+  if (withPlayground) {
+    const streamPath = `${(options.prefix ?? '').replace(/\/+$/, '')}/stream/events`
+    mountPlayground(app, { streamPath, ...(options.playground === true ? {} : options.playground) })
+  }
+  return app
 }
 
 function formatFor(request: Request, fallback: Format): Format {

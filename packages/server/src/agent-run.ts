@@ -50,7 +50,8 @@ export class AgentRun {
   private resolveChanged: (() => void) | undefined
   private resolveClosed!: () => void
 
-  private readonly stream: AsyncGenerator<AgentEvent, AgentResult>
+  /** Dropped when the run ends, so that a retained run does not keep its agent alive. */
+  private stream: AsyncGenerator<AgentEvent, AgentResult> | undefined
 
   /** `start` receives the run's abort signal and returns the agent's stream (e.g. `agent.stream(prompt, { signal })`). */
   private readonly options: AgentRunOptions
@@ -81,11 +82,11 @@ export class AgentRun {
    */
   async begin(): Promise<void> {
     try {
-      let first = await this.stream.next()
+      let first = await this.stream!.next()
       if (!first.done && first.value.type === 'force_stop') {
         // The run failed before streaming anything: the next step throws its error.
         this.heldForceStop = first.value
-        first = await this.stream.next()
+        first = await this.stream!.next()
         this.heldForceStop = undefined
       }
       if (first.done) {
@@ -152,7 +153,7 @@ export class AgentRun {
   private async pump(): Promise<void> {
     try {
       while (true) {
-        const step = await this.stream.next()
+        const step = await this.stream!.next()
         if (step.done) {
           this.result = step.value
           break
@@ -202,6 +203,7 @@ export class AgentRun {
   private end(): void {
     if (this.ended) return
     this.endedAt = Date.now()
+    this.stream = undefined
     clearTimeout(this.graceTimer)
     this.graceTimer = undefined
     this.wake()

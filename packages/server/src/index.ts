@@ -10,6 +10,7 @@ export type { BodySchema, SchemaIssue, ValidationErrorDetail } from './body-sche
 export { toValidationErrors } from './body-schema.js'
 export { HTTPException, jsonResponse } from './http-exception.js'
 export type { OpenAPIDocument, RouteDocumentation } from './openapi.js'
+export { mountPlayground, type PlaygroundOptions } from './playground/index.js'
 export { type AbortCause, type PublicError, redactSecrets, toPublicError } from './public-error.js'
 export { readJsonBody } from './read-json-body.js'
 export { type FetchApp, type RunningServer, type ServeOptions, serve, toNodeListener } from './serve.js'

@@ -13,7 +13,7 @@ export interface PublicError {
 }
 
 /** Why the server aborted a run, when it did. */
-export type AbortCause = 'disconnect' | 'shutdown'
+export type AbortCause = 'disconnect' | 'shutdown' | 'cancel'
 
 /**
  * The safe, client-facing description of an error. SDK errors keep their name and message (their messages
@@ -32,7 +32,11 @@ export function toPublicError(error: unknown, errorId: string | undefined, cause
     return {
       name: 'AbortError',
       message:
-        cause === 'disconnect' ? 'The client disconnected, so the run was aborted.' : 'The run was aborted.',
+        cause === 'disconnect'
+          ? 'The client disconnected, so the run was aborted.'
+          : cause === 'cancel'
+            ? 'The run was stopped on request.'
+            : 'The run was aborted.',
     }
   }
   const withId = (message: string) => (errorId === undefined ? message : `${message} (error id ${errorId})`)

@@ -100,7 +100,15 @@ export class ServerApp {
       if (this.isDraining) return this.unavailable('The server is shutting down; retry on another instance.')
       await next()
     })
-    this.hono.notFound(() => jsonResponse({ detail: 'Not Found' }, 404))
+    this.hono.notFound((c) => {
+      // FastAPI answers a known path with the wrong method with 405 and the allowed methods.
+      const path = c.req.path
+      const allowed = this.routes
+        .filter((route) => pathPattern(route.path).test(path))
+        .map((route) => route.method)
+      if (allowed.length === 0) return jsonResponse({ detail: 'Not Found' }, 404)
+      return jsonResponse({ detail: 'Method Not Allowed' }, 405, { allow: [...new Set(allowed)].join(', ') })
+    })
     this.hono.onError((error, c) => {
       if (HTTPException.isInstance(error)) return error.toResponse()
       const errorId = this.logError(error, c.req.raw)
@@ -217,7 +225,16 @@ export class ServerApp {
     if (this.activeStreams > 0) {
       this.shutdownController.abort(new Error('The server is shutting down.'))
       for (const control of this.streams) control.stop(this.shutdownController.signal.reason)
-      await this.whenIdle()
+      // A stream that ignores its stop (a generator awaiting something that never settles) is cut when
+      // the server closes its connection; do not wait for it forever.
+      let timer: ReturnType<typeof setTimeout> | undefined
+      await Promise.race([
+        this.whenIdle(),
+        new Promise<void>((resolve) => {
+          timer = setTimeout(resolve, 1000)
+        }),
+      ])
+      clearTimeout(timer)
     }
   }
 
@@ -315,6 +332,26 @@ export class ServerApp {
     this.track(control)
     return value
   }
+}
+
+const patterns = new Map<string, RegExp>()
+
+/** A RegExp for a Hono route path (`/items/:id`, `/files/*`), to tell 405 from 404. */
+function pathPattern(path: string): RegExp {
+  let pattern = patterns.get(path)
+  if (pattern === undefined) {
+    const source = path
+      .split(/(:[A-Za-z0-9_]+(?:\{[^}]*\})?\??|\*)/)
+      .map((part) => {
+        if (part === '*') return '.*'
+        if (part.startsWith(':')) return part.endsWith('?') ? '[^/]*' : '[^/]+'
+        return part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+      })
+      .join('')
+    pattern = new RegExp(`^${source}/?$`)
+    patterns.set(path, pattern)
+  }
+  return pattern
 }
 
 function positive(value: number | undefined, fallback: number, name: string): number {

@@ -104,7 +104,8 @@ export function iterableToBody(
         } catch (error) {
           if (finished) return
           options.onError?.(error)
-          controller.error(error)
+          // Never the raw error: a Node adapter writes its message to the client.
+          controller.error(new Error('The stream failed on the server; its log has the details.'))
           finish()
         }
       },

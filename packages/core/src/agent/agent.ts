@@ -1,14 +1,23 @@
+import type { ConversationManager } from '../conversation/conversation-manager.js'
+import { SlidingWindowConversationManager } from '../conversation/sliding-window-conversation-manager.js'
 import { AbortError, ConcurrencyError } from '../errors/invocation-errors.js'
 import type { AgentEvent } from '../events/agent-events.js'
-import { runEventLoop } from '../loop/event-loop.js'
+import { AfterInvocationEvent, BeforeInvocationEvent, MessageAddedEvent } from '../hooks/hook-events.js'
+import { type HookProvider, HookRegistry } from '../hooks/hook-registry.js'
+import { runEventLoop, type TokenLimits } from '../loop/event-loop.js'
 import type { Model, ToolChoice } from '../model/model.js'
 import { resolveModel } from '../models/resolve-model.js'
+import { BackoffRetryStrategy, type RetryStrategy } from '../retry/retry-strategy.js'
+import { repairRestoredConversation } from '../session/repair-session.js'
+import type { SessionManager } from '../session/session-manager.js'
+import { AgentState } from '../state/agent-state.js'
+import type { StandardSchema } from '../tools/input-schema.js'
 import { runTool } from '../tools/run-tool.js'
 import type { Tool } from '../tools/tool.js'
 import { ToolRegistry } from '../tools/tool-registry.js'
 import type { JsonObject, JsonValue } from '../types/json.js'
 import type { ContentBlock, Message, Prompt, ToolResult } from '../types/messages.js'
-import type { AgentResult } from './agent-result.js'
+import type { AgentResult, StructuredAgentResult } from './agent-result.js'
 import { createPrintingCallbackHandler } from './printing-callback-handler.js'
 
 export type CallbackHandler = (event: AgentEvent) => void
@@ -26,6 +35,16 @@ export interface AgentOptions {
   callbackHandler?: CallbackHandler | null
   /** Model calls per invocation before it stops with `max_cycles`. Default 50. */
   maxCycles?: number
+  /** Token budgets per invocation; reaching one stops with `max_total_tokens` / `max_output_tokens`. */
+  maxTokens?: TokenLimits
+  /** Retries of throttled model calls. Default: 6 attempts, backoff from 1 s to 60 s, full jitter. `null`: none. */
+  retryStrategy?: RetryStrategy | null
+  /** Keeps the conversation within the model's context. Default: a sliding window of 40 messages. */
+  conversationManager?: ConversationManager
+  /** Hook providers registered at construction (more with `agent.hooks.add`). */
+  hooks?: readonly HookProvider[]
+  /** Restores the conversation and state before the first invocation and saves them after every message. */
+  sessionManager?: SessionManager
   /** Tool calls of one turn run at once, at most. Default 8. */
   toolConcurrency?: number
   /** Deadline for one tool call unless the tool sets its own. Default 5 minutes. */
@@ -37,7 +56,16 @@ export interface StreamOptions {
   /** Aborts the run: the model request is cancelled, tools are signalled, an `AbortError` is thrown. */
   signal?: AbortSignal
   maxCycles?: number
+  /** Replaces the agent's `maxTokens` for this call. */
+  maxTokens?: TokenLimits
   toolChoice?: ToolChoice
+  /** A zod schema: the run ends with `result.structuredOutput` validated against it. */
+  structuredOutput?: StandardSchema
+}
+
+/** Options of a call that asks for structured output typed by `Output`. */
+export interface StructuredStreamOptions<Output> extends StreamOptions {
+  structuredOutput: StandardSchema<Output>
 }
 
 type DirectToolCalls = Record<string, (input?: JsonValue) => Promise<ToolResult>>
@@ -47,7 +75,12 @@ export class Agent {
   readonly name: string
   /** The conversation. Valid after every invocation, however it ended. */
   messages: Message[]
-  state: JsonObject
+  /** JSON key/values (`get`, `set`, `delete`), saved by a session manager and snapshotted in each result. */
+  readonly state: AgentState
+  /** `agent.hooks.add(BeforeToolCallEvent, (event) => …)`. */
+  readonly hooks: HookRegistry
+  conversationManager: ConversationManager
+  readonly sessionManager: SessionManager | undefined
   systemPrompt: string | ContentBlock[] | undefined
   readonly tools: ToolRegistry
   /** `agent.tool.calculator({ expression: '2+2' })` runs one tool directly and resolves to its result. */
@@ -57,6 +90,9 @@ export class Agent {
   private resolvedModel: Promise<Model> | undefined
   private readonly callbackHandler: CallbackHandler | undefined
   private readonly maxCycles: number
+  private readonly maxTokens: TokenLimits | undefined
+  private readonly retryStrategy: RetryStrategy | undefined
+  private sessionRestored = false
   private readonly toolConcurrency: number
   private readonly toolTimeoutMs: number
   private running: { controller: AbortController; cancelled: boolean } | undefined
@@ -65,7 +101,15 @@ export class Agent {
     this.name = options.name ?? 'agent'
     this.modelOption = options.model
     this.messages = options.messages ?? []
-    this.state = options.state ?? {}
+    this.state = new AgentState(options.state)
+    this.hooks = new HookRegistry()
+    this.conversationManager = options.conversationManager ?? new SlidingWindowConversationManager()
+    this.retryStrategy =
+      options.retryStrategy === null ? undefined : (options.retryStrategy ?? new BackoffRetryStrategy())
+    this.maxTokens = tokenLimits(options.maxTokens)
+    this.sessionManager = options.sessionManager
+    if (this.sessionManager !== undefined) this.registerSessionHooks(this.sessionManager)
+    for (const provider of options.hooks ?? []) this.hooks.addProvider(provider)
     this.systemPrompt = options.systemPrompt
     this.tools = new ToolRegistry(options.tools)
     this.callbackHandler =
@@ -89,6 +133,11 @@ export class Agent {
   }
 
   /** Streams the events of one invocation; its return value is the `AgentResult`. */
+  stream<Output>(
+    prompt: Prompt | undefined,
+    options: StructuredStreamOptions<Output>,
+  ): AsyncGenerator<AgentEvent, StructuredAgentResult<Output>>
+  stream(prompt?: Prompt, options?: StreamOptions): AsyncGenerator<AgentEvent, AgentResult>
   stream(prompt?: Prompt, options: StreamOptions = {}): AsyncGenerator<AgentEvent, AgentResult> {
     const controller = new AbortController()
     const running = { controller, cancelled: false }
@@ -119,7 +168,12 @@ export class Agent {
       systemPrompt: this.systemPrompt,
       registry: this.tools,
       toolChoice: options.toolChoice,
-      state: () => structuredClone(this.state),
+      state: () => this.state.toJSON(),
+      hooks: this.hooks,
+      retryStrategy: this.retryStrategy,
+      conversationManager: this.conversationManager,
+      maxTokens: options.maxTokens === undefined ? this.maxTokens : tokenLimits(options.maxTokens),
+      structuredOutput: options.structuredOutput,
       controller,
       wasCancelled: () => running.cancelled,
       callbackHandler: this.callbackHandler,
@@ -130,11 +184,21 @@ export class Agent {
   }
 
   /** The Strands name of `stream`. */
+  streamAsync<Output>(
+    prompt: Prompt | undefined,
+    options: StructuredStreamOptions<Output>,
+  ): AsyncGenerator<AgentEvent, StructuredAgentResult<Output>>
+  streamAsync(prompt?: Prompt, options?: StreamOptions): AsyncGenerator<AgentEvent, AgentResult>
   streamAsync(prompt?: Prompt, options?: StreamOptions): AsyncGenerator<AgentEvent, AgentResult> {
     return this.stream(prompt, options)
   }
 
   /** Runs one invocation to its end. `String(result)` is the final text. */
+  invoke<Output>(
+    prompt: Prompt | undefined,
+    options: StructuredStreamOptions<Output>,
+  ): Promise<StructuredAgentResult<Output>>
+  invoke(prompt?: Prompt, options?: StreamOptions): Promise<AgentResult>
   async invoke(prompt?: Prompt, options?: StreamOptions): Promise<AgentResult> {
     const stream = this.stream(prompt, options)
     let step = await stream.next()
@@ -143,8 +207,55 @@ export class Agent {
   }
 
   /** The Strands name of `invoke`. */
+  invokeAsync<Output>(
+    prompt: Prompt | undefined,
+    options: StructuredStreamOptions<Output>,
+  ): Promise<StructuredAgentResult<Output>>
+  invokeAsync(prompt?: Prompt, options?: StreamOptions): Promise<AgentResult>
   invokeAsync(prompt?: Prompt, options?: StreamOptions): Promise<AgentResult> {
     return this.invoke(prompt, options)
+  }
+
+  /**
+   * Loads the session manager's saved conversation and state into the agent, replacing its own (and repairing a
+   * conversation that stopped between a tool use and its result). It runs by itself before the first invocation;
+   * call it to read `agent.messages` earlier, or to reload after a `SessionConflictError`. A `SessionError`
+   * leaves the agent and the saved session unchanged.
+   */
+  async restoreSession(): Promise<void> {
+    if (this.running !== undefined) {
+      throw new ConcurrencyError(
+        `Agent "${this.name}" is running an invocation; restore its session before or after it, not during it.`,
+      )
+    }
+    await this.loadSession()
+  }
+
+  private async loadSession(): Promise<void> {
+    const manager = this.sessionManager
+    if (manager === undefined) return
+    const data = await manager.load()
+    if (data !== undefined) {
+      const messages = structuredClone(data.messages)
+      repairRestoredConversation(messages)
+      this.state.replace(data.state)
+      // In place: a stream created before the restore holds this array.
+      this.messages.splice(0, this.messages.length, ...messages)
+    }
+    this.sessionRestored = true
+  }
+
+  private registerSessionHooks(manager: SessionManager): void {
+    const save = () => manager.save({ messages: this.messages, state: this.state.toJSON() })
+    this.hooks.add(BeforeInvocationEvent, async () => {
+      if (!this.sessionRestored) await this.loadSession()
+    })
+    this.hooks.add(MessageAddedEvent, async () => {
+      if (this.sessionRestored) await save()
+    })
+    this.hooks.add(AfterInvocationEvent, async () => {
+      if (this.sessionRestored) await save()
+    })
   }
 
   /** Stops the running invocation; it ends with stop reason `cancelled` and a valid conversation. */
@@ -189,6 +300,14 @@ function toPromptContent(prompt: Prompt | undefined): ContentBlock[] | Message[]
   if (prompt === undefined) return undefined
   if (typeof prompt === 'string') return [{ text: prompt }]
   return prompt
+}
+
+function tokenLimits(limits: TokenLimits | undefined): TokenLimits | undefined {
+  if (limits === undefined) return undefined
+  return {
+    ...(limits.total !== undefined && { total: positive(limits.total, 0, 'maxTokens.total') }),
+    ...(limits.output !== undefined && { output: positive(limits.output, 0, 'maxTokens.output') }),
+  }
 }
 
 function positive(value: number | undefined, fallback: number, name: string): number {

@@ -1,4 +1,5 @@
 export { AgentError } from './agent-error.js'
+export { HookError } from './hook-error.js'
 export {
   AbortError,
   ConcurrencyError,
@@ -12,3 +13,4 @@ export {
   type ModelErrorOptions,
   ModelThrottledError,
 } from './model-error.js'
+export { SessionConflictError, SessionError } from './session-error.js'

@@ -346,3 +346,52 @@ describe('the event stream contract (DESIGN §4)', () => {
     expect(result.stopReason).toBe('max_cycles')
   })
 })
+
+describe('message aggregation details', () => {
+  it('keeps citations with the text they annotate and drops empty text blocks', async () => {
+    const citation = { title: 'Doc', location: { documentChar: { documentIndex: 0, start: 0, end: 5 } } }
+    const model = new ScriptedModel([
+      {
+        events: [
+          { messageStart: { role: 'assistant' } },
+          { contentBlockDelta: { contentBlockIndex: 0, delta: { text: '' } } },
+          { contentBlockStop: { contentBlockIndex: 0 } },
+          { contentBlockDelta: { contentBlockIndex: 1, delta: { text: 'Paris is the capital.' } } },
+          { contentBlockDelta: { contentBlockIndex: 1, delta: { citation } } },
+          { contentBlockStop: { contentBlockIndex: 1 } },
+          { messageStop: { stopReason: 'end_turn' } },
+        ],
+      },
+    ])
+    const agent = new Agent({ model, callbackHandler: null })
+    const result = await agent.invoke('Capital?')
+    expect(agent.messages[1]).toEqual({
+      role: 'assistant',
+      content: [
+        { citationsContent: { citations: [citation], content: [{ text: 'Paris is the capital.' }] } },
+      ],
+    })
+    expect(String(result)).toBe('Paris is the capital.')
+  })
+})
+
+describe('guardrail redaction', () => {
+  it('keeps the redaction message instead of the streamed answer', async () => {
+    const model = new ScriptedModel([
+      {
+        events: [
+          { messageStart: { role: 'assistant' } },
+          { contentBlockDelta: { contentBlockIndex: 0, delta: { text: 'something unsafe' } } },
+          { contentBlockStop: { contentBlockIndex: 0 } },
+          { messageStop: { stopReason: 'guardrail_intervened' } },
+          { metadata: { usage: { inputTokens: 1, outputTokens: 1, totalTokens: 2 } } },
+          { redactContent: { redactAssistantContentMessage: '[answer blocked]' } },
+        ],
+      },
+    ])
+    const agent = new Agent({ model, callbackHandler: null })
+    const result = await agent.invoke('Hi')
+    expect(result.stopReason).toBe('guardrail_intervened')
+    expect(agent.messages[1]).toEqual({ role: 'assistant', content: [{ text: '[answer blocked]' }] })
+  })
+})

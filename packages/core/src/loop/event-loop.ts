@@ -1,17 +1,42 @@
 import type { Agent } from '../agent/agent.js'
 import { type AgentResult, createAgentResult } from '../agent/agent-result.js'
+import { type ConversationManager, cannotReduce } from '../conversation/conversation-manager.js'
 import { AgentError } from '../errors/agent-error.js'
-import { AbortError, MaxTokensReachedError } from '../errors/invocation-errors.js'
+import { AbortError, MaxTokensReachedError, StructuredOutputError } from '../errors/invocation-errors.js'
+import { ContextWindowOverflowError } from '../errors/model-error.js'
 import type { AgentEvent } from '../events/agent-events.js'
+import {
+  AfterInvocationEvent,
+  AfterModelCallEvent,
+  BeforeInvocationEvent,
+  BeforeModelCallEvent,
+  MessageAddedEvent,
+} from '../hooks/hook-events.js'
+import type { HookRegistry } from '../hooks/hook-registry.js'
 import { MetricsCollector } from '../metrics/agent-metrics.js'
-import type { Model, ToolChoice } from '../model/model.js'
+import type { Model, ModelRequest, ToolChoice } from '../model/model.js'
+import type { RetryStrategy } from '../retry/retry-strategy.js'
+import { StructuredOutputRun } from '../structured-output/structured-output.js'
+import type { StandardSchema } from '../tools/input-schema.js'
 import type { ToolRegistry } from '../tools/tool-registry.js'
-import type { JsonObject } from '../types/json.js'
+import type { JsonObject, JsonValue } from '../types/json.js'
 import type { ContentBlock, Message, ToolResult, ToolUse } from '../types/messages.js'
 import type { StopReason } from '../types/stop-reason.js'
+import type { Usage } from '../types/usage.js'
 import { executeTools } from './execute-tools.js'
 import { MessageAggregator } from './message-aggregator.js'
 import { answerOpenToolUses, appendUserContent } from './repair-conversation.js'
+
+/** Token budgets of one invocation; reaching one ends it with stop reason `max_total_tokens` / `max_output_tokens`. */
+export interface TokenLimits {
+  /** Input + output tokens over all model calls of the invocation. */
+  total?: number
+  /** Output tokens over all model calls of the invocation. */
+  output?: number
+}
+
+/** Context window overflows handled in one invocation before giving up (each reduction must shrink the conversation). */
+const maxContextReductions = 32
 
 /** Everything one invocation needs. Built by `Agent`; the loop holds no other state. */
 export interface Invocation {
@@ -31,168 +56,410 @@ export interface Invocation {
   maxCycles: number
   toolConcurrency: number
   toolTimeoutMs: number
+  hooks: HookRegistry
+  /** Undefined: failed model calls are not retried. */
+  retryStrategy: RetryStrategy | undefined
+  conversationManager: ConversationManager
+  maxTokens: TokenLimits | undefined
+  structuredOutput: StandardSchema | undefined
   /** Called when iteration starts; throws `ConcurrencyError` when the agent is busy. */
   begin: () => void
   /** Called once when the invocation is over, however it ended. */
   onEnd: () => void
 }
 
+/** The mutable state of one invocation, shared by the loop and its helpers. */
+interface LoopRun {
+  readonly invocation: Invocation
+  readonly signal: AbortSignal
+  readonly metrics: MetricsCollector
+  /** Results of the current tool turn, filled in as tools finish. */
+  readonly toolResults: Map<string, ToolResult>
+  /** The model turn being streamed, for the error paths. */
+  aggregator: MessageAggregator | undefined
+  completed: boolean
+  result: AgentResult | undefined
+  failure: { error: unknown } | undefined
+  output: StructuredOutputRun | undefined
+  registry: ToolRegistry
+}
+
 /**
  * The event loop: one async generator, one `while` per model cycle. Per provider chunk it yields the
  * `model_stream` event and at most one derived event, with no nested generator in between (DESIGN §8).
+ * Hooks, retries, context reduction, tools and structured output run in helpers around the chunk loop,
+ * per model call, never per chunk; keeping them out of this generator keeps its frame (saved on every
+ * `yield`) small.
  */
 export async function* runEventLoop(invocation: Invocation): AsyncGenerator<AgentEvent, AgentResult> {
-  const { messages, controller, callbackHandler: notify, registry } = invocation
-  const signal = controller.signal
-  const metrics = new MetricsCollector()
-  const toolResults = new Map<string, ToolResult>()
-  let aggregator: MessageAggregator | undefined
-  let completed = false
+  const notify = invocation.callbackHandler
+  const signal = invocation.controller.signal
+  const run: LoopRun = {
+    invocation,
+    signal,
+    metrics: new MetricsCollector(),
+    toolResults: new Map(),
+    aggregator: undefined,
+    completed: false,
+    result: undefined,
+    failure: undefined,
+    output: undefined,
+    registry: invocation.registry,
+  }
 
   invocation.begin()
   try {
-    if (invocation.prompt !== undefined) addPrompt(messages, invocation.prompt)
-    const model = await invocation.resolveModel()
-    const toolSpecs = registry.size > 0 ? registry.specs() : undefined
-
-    const init: AgentEvent = { type: 'init_event_loop', init_event_loop: true }
-    notify?.(init)
-    yield init
+    const { model, request } = await prepare(run)
+    yield* emit(run, { type: 'init_event_loop', init_event_loop: true })
 
     let cycle = 0
     while (true) {
-      if (signal.aborted) throw abortReason(signal)
-      if (cycle >= invocation.maxCycles) {
-        return yield* finish('max_cycles', lastAssistantMessage(messages))
-      }
+      const stopReason = limitReached(run, cycle)
+      if (stopReason !== undefined) return yield* stopEarly(run, stopReason)
       cycle++
-      metrics.startCycle(cycle)
-      const start: AgentEvent = { type: 'start_event_loop', start_event_loop: true, cycle }
-      notify?.(start)
-      yield start
+      run.metrics.startCycle(cycle)
+      request.toolChoice = run.output?.forced ? run.output.toolChoice : invocation.toolChoice
+      yield* emit(run, { type: 'start_event_loop', start_event_loop: true, cycle })
 
-      // The model turn: this is the hot path.
-      aggregator = new MessageAggregator()
-      const startedAt = performance.now()
-      let firstChunkAt: number | undefined
-      for await (const chunk of model.stream({
-        messages,
-        systemPrompt: invocation.systemPrompt,
-        toolSpecs,
-        toolChoice: invocation.toolChoice,
-        signal,
-      })) {
-        firstChunkAt ??= performance.now()
-        const event: AgentEvent = { type: 'model_stream', event: chunk }
-        notify?.(event)
-        yield event
-        const derived = aggregator.accept(chunk)
-        if (derived !== undefined) {
-          notify?.(derived)
-          yield derived
+      let turn: ModelTurn | undefined
+      let attempt = 0
+      while (true) {
+        attempt++
+        await beforeModelCall(run, cycle, attempt, request)
+        // The model turn: this is the hot path.
+        const current = new MessageAggregator()
+        run.aggregator = current
+        const startedAt = performance.now()
+        let firstChunkAt: number | undefined
+        let callError: { error: unknown } | undefined
+        turn = undefined
+        try {
+          for await (const chunk of model.stream(request)) {
+            firstChunkAt ??= performance.now()
+            const event: AgentEvent = { type: 'model_stream', event: chunk }
+            notify?.(event)
+            yield event
+            const derived = current.accept(chunk)
+            if (derived !== undefined) {
+              notify?.(derived)
+              yield derived
+            }
+          }
+          if (signal.aborted) throw abortReason(signal)
+          turn = current.finish()
+          recordModelCall(run, cycle, current, startedAt, firstChunkAt)
+        } catch (error) {
+          // An abort is never retried.
+          if (signal.aborted || AbortError.isInstance(error)) throw error
+          callError = { error }
+        }
+        const next = await afterModelCall(run, { cycle, attempt, turn, callError, model })
+        if (next === 'accept') break
+        if (next !== 'retry') {
+          yield* emit(run, { type: 'throttled', event_loop_throttled_delay: next / 1000 })
+          await invocation.retryStrategy!.sleep(next, signal)
         }
       }
-      if (signal.aborted) throw abortReason(signal)
-      const turn = aggregator.finish()
-      metrics.endModelCall(
-        cycle,
-        aggregator.usage,
-        aggregator.metrics?.latencyMs ?? performance.now() - startedAt,
-        aggregator.metrics?.timeToFirstByteMs ??
-          (firstChunkAt === undefined ? undefined : firstChunkAt - startedAt),
-      )
-      const invalidToolInputs = aggregator.invalidToolInputs
-      aggregator = undefined
-      messages.push(turn.message)
-      yield* emit({ type: 'message', message: turn.message })
-
-      if (turn.stopReason !== 'tool_use') {
-        if (turn.stopReason === 'max_tokens' && turn.message.content.some((block) => 'toolUse' in block)) {
-          throw new MaxTokensReachedError(
-            'The model reached its output token limit in the middle of a tool call, so the call was not run. Raise the max tokens setting or ask for a shorter answer.',
-          )
-        }
-        return yield* finish(turn.stopReason, turn.message)
-      }
-
-      // The tool turn: every tool use gets a result, in the order the model asked.
-      const toolUses: ToolUse[] = []
-      for (const block of turn.message.content) if ('toolUse' in block) toolUses.push(block.toolUse)
-      const tools = executeTools(toolUses, {
-        registry,
-        agent: invocation.agent,
-        signal,
-        concurrency: invocation.toolConcurrency,
-        defaultTimeoutMs: invocation.toolTimeoutMs,
-        invalidToolInputs,
-        results: toolResults,
-        onToolFinished: (toolUse, result, durationMs) => metrics.recordTool(toolUse.name, result, durationMs),
-      })
-      let step = await tools.next()
-      while (!step.done) {
-        yield* emit(step.value)
-        step = await tools.next()
-      }
-      if (signal.aborted) throw abortReason(signal)
-      const resultsMessage: Message = {
-        role: 'user',
-        content: step.value.map((toolResult) => ({ toolResult })),
-      }
-      messages.push(resultsMessage)
-      toolResults.clear()
-      yield* emit({ type: 'message', message: resultsMessage })
+      const result = yield* afterModelTurn(run, turn!)
+      if (result !== undefined) return result
     }
   } catch (error) {
-    keepWhatIsValid()
-    if (invocation.wasCancelled()) {
-      return yield* finish('cancelled', lastAssistantMessage(messages))
-    }
-    const thrown = AbortError.isInstance(error) || signal.aborted ? toAbortError(signal, error) : error
-    yield* emit({ type: 'force_stop', force_stop: true, force_stop_reason: reasonOf(thrown) })
-    throw thrown
+    return yield* onError(run, error)
   } finally {
-    if (!completed) {
-      // An early `break` (or a throw) lands here: stop the model request and the tools, keep the conversation valid.
-      controller.abort(new AbortError('The consumer stopped reading the stream.'))
-      keepWhatIsValid()
-    }
-    invocation.onEnd()
-  }
-
-  function keepWhatIsValid(): void {
-    const partial = aggregator?.partialMessage()
-    aggregator = undefined
-    if (partial !== undefined) messages.push(partial)
-    answerOpenToolUses(messages, toolResults, 'was cancelled because the run stopped before it finished.')
-  }
-
-  async function* emit(event: AgentEvent): AsyncGenerator<AgentEvent, void> {
-    notify?.(event)
-    yield event
-  }
-
-  async function* finish(stopReason: StopReason, message: Message): AsyncGenerator<AgentEvent, AgentResult> {
-    completed = true
-    const result = createAgentResult({
-      stopReason,
-      message,
-      metrics: metrics.finish(),
-      state: invocation.state(),
-    })
-    yield* emit({ type: 'result', result })
-    return result
+    await onEnd(run)
   }
 }
 
-function addPrompt(messages: Message[], prompt: ContentBlock[] | Message[]): void {
+type ModelTurn = ReturnType<MessageAggregator['finish']>
+
+/** Before the first model call: hooks, the prompt, the model, structured output. Returns the request to reuse. */
+async function prepare(run: LoopRun): Promise<{ model: Model; request: ModelRequest }> {
+  const { invocation } = run
+  await invocation.hooks.invoke(new BeforeInvocationEvent(invocation.agent))
+  if (invocation.prompt !== undefined) await addPrompt(run, invocation.prompt)
+  const model = await invocation.resolveModel()
+  if (invocation.structuredOutput !== undefined) {
+    run.output = new StructuredOutputRun(invocation.structuredOutput, invocation.registry)
+    run.registry = run.output.registry
+  }
+  const request: ModelRequest = {
+    messages: invocation.messages,
+    systemPrompt: invocation.systemPrompt,
+    toolSpecs: run.registry.size > 0 ? run.registry.specs() : undefined,
+    toolChoice: invocation.toolChoice,
+    signal: run.signal,
+  }
+  return { model, request }
+}
+
+/** The stop reason when the run must stop before the next cycle; throws when it was aborted. */
+function limitReached(run: LoopRun, cycle: number): StopReason | undefined {
+  if (run.signal.aborted) throw abortReason(run.signal)
+  if (cycle >= run.invocation.maxCycles) return 'max_cycles'
+  return tokenLimitReached(run.metrics.usage, run.invocation.maxTokens)
+}
+
+async function beforeModelCall(run: LoopRun, cycle: number, attempt: number, request: ModelRequest) {
+  const { hooks, agent } = run.invocation
+  if (hooks.has(BeforeModelCallEvent)) {
+    await hooks.invoke(new BeforeModelCallEvent(agent, { cycle, attempt, request }))
+  }
+  run.metrics.startModelCall()
+}
+
+function recordModelCall(
+  run: LoopRun,
+  cycle: number,
+  aggregator: MessageAggregator,
+  startedAt: number,
+  firstChunkAt: number | undefined,
+): void {
+  run.metrics.endModelCall(
+    cycle,
+    aggregator.usage,
+    aggregator.metrics?.latencyMs ?? performance.now() - startedAt,
+    aggregator.metrics?.timeToFirstByteMs ??
+      (firstChunkAt === undefined ? undefined : firstChunkAt - startedAt),
+  )
+}
+
+/**
+ * Decides what follows a model call: `accept` the turn, `retry` at once (a hook asked, or the context was
+ * reduced after an overflow), or a number: retry after that many ms (throttling). Throws when it must end.
+ */
+async function afterModelCall(
+  run: LoopRun,
+  call: {
+    cycle: number
+    attempt: number
+    turn: ModelTurn | undefined
+    callError: { error: unknown } | undefined
+    model: Model
+  },
+): Promise<'accept' | 'retry' | number> {
+  const { hooks, agent } = run.invocation
+  const { cycle, attempt, turn, callError } = call
+  if (hooks.has(AfterModelCallEvent)) {
+    const after = await hooks.invoke(
+      new AfterModelCallEvent(agent, {
+        cycle,
+        attempt,
+        ...(turn === undefined
+          ? { error: callError?.error }
+          : { message: turn.message, stopReason: turn.stopReason }),
+      }),
+    )
+    if (after.retry) return 'retry'
+  }
+  if (callError === undefined) return 'accept'
+
+  run.aggregator = undefined
+  const error = callError.error
+  if (ContextWindowOverflowError.isInstance(error)) {
+    if (run.metrics.metrics.contextReductionCount >= maxContextReductions) {
+      throw cannotReduce(`still too large after ${maxContextReductions} reductions`, error)
+    }
+    await run.invocation.conversationManager.reduceContext(run.invocation.messages, error, {
+      agent,
+      model: call.model,
+      signal: run.signal,
+    })
+    run.metrics.recordContextReduction()
+    return 'retry'
+  }
+  const delayMs = run.invocation.retryStrategy?.delayMs(error, attempt)
+  if (delayMs === undefined) throw error
+  run.metrics.recordThrottle()
+  return delayMs
+}
+
+/** After a complete model turn: adds it, runs its tools, handles structured output. Returns the result when done. */
+async function* afterModelTurn(
+  run: LoopRun,
+  turn: ModelTurn,
+): AsyncGenerator<AgentEvent, AgentResult | undefined> {
+  const { invocation, output } = run
+  const { message, stopReason } = turn
+  const invalidToolInputs = run.aggregator!.invalidToolInputs
+  run.aggregator = undefined
+  yield* addMessage(run, message)
+
+  if (stopReason !== 'tool_use') {
+    if (stopReason === 'max_tokens' && message.content.some((block) => 'toolUse' in block)) {
+      throw new MaxTokensReachedError(
+        'The model reached its output token limit in the middle of a tool call, so the call was not run. Raise the max tokens setting or ask for a shorter answer.',
+      )
+    }
+    if (output === undefined) return yield* finish(run, stopReason, message)
+    if (stopReason !== 'end_turn') {
+      throw new StructuredOutputError(
+        `The model stopped (${stopReason}) before producing structured output. Try again or change the prompt.`,
+      )
+    }
+    // The model answered without the output tool: force it (once more after a refusal).
+    if (output.forced) output.recordFailure('it answered without calling the output tool')
+    output.forced = true
+    yield* addMessage(run, { role: 'user', content: [{ text: output.instruction }] })
+    return undefined
+  }
+
+  // The tool turn: every tool use gets a result, in the order the model asked.
+  const toolUses: ToolUse[] = []
+  for (const block of message.content) if ('toolUse' in block) toolUses.push(block.toolUse)
+  const tools = executeTools(toolUses, {
+    registry: run.registry,
+    agent: invocation.agent,
+    signal: run.signal,
+    concurrency: invocation.toolConcurrency,
+    defaultTimeoutMs: invocation.toolTimeoutMs,
+    invalidToolInputs,
+    results: run.toolResults,
+    hooks: invocation.hooks,
+    onToolFinished: (toolUse, result, durationMs) => run.metrics.recordTool(toolUse.name, result, durationMs),
+  })
+  let step = await tools.next()
+  while (!step.done) {
+    yield* emit(run, step.value)
+    step = await tools.next()
+  }
+  if (run.signal.aborted) throw abortReason(run.signal)
+  const resultsMessage: Message = {
+    role: 'user',
+    content: step.value.map((toolResult) => ({ toolResult })),
+  }
+  run.toolResults.clear()
+  yield* addMessage(run, resultsMessage)
+
+  if (output?.captured) {
+    yield* emit(run, { type: 'structured_output', structured_output: output.value as JsonValue })
+    return yield* finish(run, 'end_turn', message, output.value)
+  }
+  if (output?.calledIn(toolUses)) {
+    // Its input did not match the schema: the error result tells the model what to fix.
+    output.recordFailure('its input did not match the schema')
+    output.forced = true
+  }
+  return undefined
+}
+
+async function* onError(run: LoopRun, error: unknown): AsyncGenerator<AgentEvent, AgentResult> {
+  const { invocation, signal } = run
+  await keepWhatIsValid(run, true)
+  if (invocation.wasCancelled()) {
+    return yield* finish(run, 'cancelled', lastAssistantMessage(invocation.messages))
+  }
+  const thrown = AbortError.isInstance(error) || signal.aborted ? toAbortError(signal, error) : error
+  run.failure = { error: thrown }
+  yield* emit(run, { type: 'force_stop', force_stop: true, force_stop_reason: reasonOf(thrown) })
+  throw thrown
+}
+
+/** However the run ended: stop what still runs, keep the conversation valid, manage it, run AfterInvocation. */
+async function onEnd(run: LoopRun): Promise<void> {
+  const { invocation, signal } = run
+  try {
+    if (!run.completed) {
+      // An early `break` (or a throw) lands here: stop the model request and the tools, keep the conversation valid.
+      invocation.controller.abort(new AbortError('The consumer stopped reading the stream.'))
+      await keepWhatIsValid(run, run.failure !== undefined)
+    }
+    await invocation.conversationManager.applyManagement(invocation.messages, { agent: invocation.agent })
+    const after = new AfterInvocationEvent(invocation.agent, {
+      ...(run.result !== undefined && { result: run.result }),
+      ...(!run.completed && { error: run.failure?.error ?? toAbortError(signal, signal.reason) }),
+    })
+    try {
+      await invocation.hooks.invoke(after)
+    } catch (hookError) {
+      // The run's own error matters more than a hook's; a successful run reports the hook's.
+      if (run.failure === undefined) throw hookError
+    }
+  } finally {
+    invocation.onEnd()
+  }
+}
+
+async function addPrompt(run: LoopRun, prompt: ContentBlock[] | Message[]): Promise<void> {
+  const { messages } = run.invocation
   if (prompt.length > 0 && 'role' in prompt[0]!) {
     for (const message of prompt as Message[]) {
-      if (message.role === 'user') appendUserContent(messages, [...message.content])
-      else messages.push(message)
+      if (message.role === 'user') await added(run, appendUserContent(messages, [...message.content]))
+      else {
+        messages.push(message)
+        await added(run, message)
+      }
     }
     return
   }
-  appendUserContent(messages, [...(prompt as ContentBlock[])])
+  await added(run, appendUserContent(messages, [...(prompt as ContentBlock[])]))
+}
+
+async function added(run: LoopRun, message: Message): Promise<void> {
+  const { hooks, agent } = run.invocation
+  if (hooks.has(MessageAddedEvent)) await hooks.invoke(new MessageAddedEvent(agent, message))
+}
+
+async function* addMessage(run: LoopRun, message: Message): AsyncGenerator<AgentEvent, void> {
+  run.invocation.messages.push(message)
+  await added(run, message)
+  yield* emit(run, { type: 'message', message })
+}
+
+/** After an interruption: keeps finished text and answers open tool uses. `quiet`: hook errors are ignored. */
+async function keepWhatIsValid(run: LoopRun, quiet: boolean): Promise<void> {
+  const { messages } = run.invocation
+  const partial = run.aggregator?.partialMessage()
+  run.aggregator = undefined
+  const before = messages.length
+  if (partial !== undefined) messages.push(partial)
+  answerOpenToolUses(messages, run.toolResults, 'was cancelled because the run stopped before it finished.')
+  for (const message of messages.slice(before)) {
+    try {
+      await added(run, message)
+    } catch (error) {
+      if (!quiet) throw error
+    }
+  }
+}
+
+async function* emit(run: LoopRun, event: AgentEvent): AsyncGenerator<AgentEvent, void> {
+  run.invocation.callbackHandler?.(event)
+  yield event
+}
+
+async function* stopEarly(run: LoopRun, stopReason: StopReason): AsyncGenerator<AgentEvent, AgentResult> {
+  if (run.invocation.structuredOutput !== undefined) {
+    throw new StructuredOutputError(
+      `The run stopped (${stopReason}) before the model produced structured output. Raise the limit or simplify the task.`,
+    )
+  }
+  return yield* finish(run, stopReason, lastAssistantMessage(run.invocation.messages))
+}
+
+async function* finish(
+  run: LoopRun,
+  stopReason: StopReason,
+  message: Message,
+  structuredOutput?: JsonValue,
+): AsyncGenerator<AgentEvent, AgentResult> {
+  run.completed = true
+  const result = createAgentResult({
+    stopReason,
+    message,
+    metrics: run.metrics.finish(),
+    state: run.invocation.state(),
+    ...(structuredOutput !== undefined && { structuredOutput }),
+  })
+  run.result = result
+  yield* emit(run, { type: 'result', result })
+  return result
+}
+
+function tokenLimitReached(usage: Usage, limits: TokenLimits | undefined): StopReason | undefined {
+  if (limits === undefined) return undefined
+  if (limits.total !== undefined && usage.totalTokens >= limits.total) return 'max_total_tokens'
+  if (limits.output !== undefined && usage.outputTokens >= limits.output) return 'max_output_tokens'
+  return undefined
 }
 
 function lastAssistantMessage(messages: readonly Message[]): Message {

@@ -1,5 +1,7 @@
 import type { Agent } from '../agent/agent.js'
 import type { AgentEvent } from '../events/agent-events.js'
+import { AfterToolCallEvent, BeforeToolCallEvent } from '../hooks/hook-events.js'
+import type { HookRegistry } from '../hooks/hook-registry.js'
 import { errorResult, runTool } from '../tools/run-tool.js'
 import type { ToolRegistry } from '../tools/tool-registry.js'
 import type { ToolResult, ToolUse } from '../types/messages.js'
@@ -14,6 +16,8 @@ export interface ExecuteToolsOptions {
   /** Filled in as tools finish, so that an interrupted turn can still answer every tool use. */
   results: Map<string, ToolResult>
   onToolFinished?: (toolUse: ToolUse, result: ToolResult, durationMs: number) => void
+  /** BeforeToolCall / AfterToolCall hooks; a hook that throws ends the turn with its error. */
+  hooks?: HookRegistry
 }
 
 /**
@@ -32,6 +36,7 @@ export async function* executeTools(
   }
   const onAbort = () => wake?.()
   options.signal.addEventListener('abort', onAbort)
+  let failure: { error: unknown } | undefined
 
   let started = 0
   let running = 0
@@ -41,28 +46,30 @@ export async function* executeTools(
       const toolUse = toolUses[started++]!
       running++
       const startedAt = performance.now()
-      runTool(toolUse, {
-        registry: options.registry,
-        agent: options.agent,
-        signal: options.signal,
-        defaultTimeoutMs: options.defaultTimeoutMs,
-        invalidInput: options.invalidToolInputs.get(toolUse.toolUseId),
-        onStream: push,
-      }).then((result) => {
-        running--
-        finished++
-        if (options.signal.aborted) return
-        options.results.set(toolUse.toolUseId, result)
-        options.onToolFinished?.(toolUse, result, performance.now() - startedAt)
-        push({ type: 'tool_result', tool_result: result })
-        startMore()
-      })
+      runHookedTool(toolUse, options, push).then(
+        (result) => {
+          running--
+          finished++
+          if (options.signal.aborted || failure !== undefined) return
+          options.results.set(toolUse.toolUseId, result)
+          options.onToolFinished?.(toolUse, result, performance.now() - startedAt)
+          push({ type: 'tool_result', tool_result: result })
+          startMore()
+        },
+        (error: unknown) => {
+          running--
+          finished++
+          failure ??= { error }
+          wake?.()
+        },
+      )
     }
   }
 
   try {
     startMore()
     while (finished < toolUses.length || pending.length > 0) {
+      if (failure !== undefined) throw failure.error
       if (pending.length === 0) {
         if (options.signal.aborted) break
         await new Promise<void>((resolve) => {
@@ -76,9 +83,57 @@ export async function* executeTools(
   } finally {
     options.signal.removeEventListener('abort', onAbort)
   }
+  if (failure !== undefined) throw failure.error
   return toolUses.map(
     (toolUse) =>
       options.results.get(toolUse.toolUseId) ??
       errorResult(toolUse.toolUseId, `Tool "${toolUse.name}" was cancelled because the run was cancelled.`),
   )
+}
+
+/** Runs one tool call between its BeforeToolCall and AfterToolCall hooks. Rejects only when a hook throws. */
+async function runHookedTool(
+  toolUse: ToolUse,
+  options: ExecuteToolsOptions,
+  onStream: (event: AgentEvent) => void,
+): Promise<ToolResult> {
+  const hooks = options.hooks
+  const common = {
+    registry: options.registry,
+    agent: options.agent,
+    signal: options.signal,
+    defaultTimeoutMs: options.defaultTimeoutMs,
+    invalidInput: options.invalidToolInputs.get(toolUse.toolUseId),
+    onStream,
+  }
+  if (hooks === undefined || (!hooks.has(BeforeToolCallEvent) && !hooks.has(AfterToolCallEvent))) {
+    return runTool(toolUse, common)
+  }
+  const before = await hooks.invoke(
+    new BeforeToolCallEvent(options.agent, {
+      toolUse: { ...toolUse, input: structuredClone(toolUse.input) },
+      tool: options.registry.get(toolUse.name),
+    }),
+  )
+  const { toolUseId } = toolUse
+  const effectiveToolUse = { ...before.toolUse, toolUseId }
+  const cancelled = before.cancel !== false
+  let result: ToolResult
+  if (cancelled) {
+    const reason = typeof before.cancel === 'string' ? before.cancel : 'a hook cancelled this tool call'
+    result = errorResult(toolUseId, `Tool "${toolUse.name}" was not run: ${reason}`)
+  } else if (before.tool === undefined) {
+    result = await runTool(effectiveToolUse, { ...common, tool: null })
+  } else {
+    result = await runTool(effectiveToolUse, { ...common, tool: before.tool })
+  }
+  const after = await hooks.invoke(
+    new AfterToolCallEvent(options.agent, {
+      toolUse: effectiveToolUse,
+      tool: before.tool,
+      result,
+      cancelled,
+    }),
+  )
+  return { ...after.result, toolUseId }
 }

@@ -30,6 +30,8 @@ export class MessageAggregator {
   private reasoningSignature: string | undefined
   private redactedContent: string | undefined
   private citations: JsonValue[] = []
+  /** Set when a guardrail replaced the answer: the conversation keeps this instead of what streamed. */
+  private redactedAnswer: string | undefined
 
   accept(chunk: ModelStreamEvent): AgentEvent | undefined {
     const deltaEvent = (chunk as { contentBlockDelta?: { delta: Record<string, unknown> } }).contentBlockDelta
@@ -52,6 +54,8 @@ export class MessageAggregator {
     } else if ('metadata' in chunk) {
       if (chunk.metadata.usage !== undefined) this.usage = chunk.metadata.usage
       if (chunk.metadata.metrics !== undefined) this.metrics = chunk.metadata.metrics
+    } else if ('redactContent' in chunk) {
+      this.redactedAnswer = chunk.redactContent.redactAssistantContentMessage ?? this.redactedAnswer
     }
     return undefined
   }
@@ -59,7 +63,7 @@ export class MessageAggregator {
   private acceptDelta(delta: Record<string, unknown>): AgentEvent | undefined {
     const text = delta.text
     if (typeof text === 'string') {
-      if (this.open !== 'text') this.startBlock('text')
+      if (this.open !== 'text' && this.open !== 'citation') this.startBlock('text')
       this.text += text
       return { type: 'data', data: text, delta: delta as { text: string } }
     }
@@ -96,7 +100,9 @@ export class MessageAggregator {
       return event
     }
     if ('citation' in delta) {
-      if (this.open !== 'citation') this.startBlock('citation')
+      // Citations annotate the text of their block: the block becomes a citations block holding both.
+      if (this.open !== 'citation' && this.open !== 'text') this.startBlock('citation')
+      this.open = 'citation'
       this.citations.push(delta.citation as JsonValue)
     }
     return undefined
@@ -110,7 +116,8 @@ export class MessageAggregator {
   private closeBlock(): void {
     switch (this.open) {
       case 'text':
-        this.content.push({ text: this.text })
+        // Providers reject empty text blocks when the conversation is sent back.
+        if (this.text !== '') this.content.push({ text: this.text })
         this.text = ''
         break
       case 'toolUse':
@@ -133,8 +140,14 @@ export class MessageAggregator {
         this.reasoningText = this.reasoningSignature = this.redactedContent = undefined
         break
       case 'citation':
-        this.content.push({ citationsContent: this.citations })
+        this.content.push({
+          citationsContent: {
+            citations: this.citations,
+            content: this.text === '' ? [] : [{ text: this.text }],
+          },
+        })
         this.citations = []
+        this.text = ''
         break
     }
     this.open = undefined
@@ -170,12 +183,18 @@ export class MessageAggregator {
     let stopReason = this.stopReason
     if (hasToolUse && stopReason === 'end_turn') stopReason = 'tool_use'
     if (!hasToolUse && stopReason === 'tool_use') stopReason = 'end_turn'
+    if (this.redactedAnswer !== undefined) {
+      return {
+        message: { role: 'assistant', content: [{ text: this.redactedAnswer }] },
+        stopReason: 'guardrail_intervened',
+      }
+    }
     return { message: { role: 'assistant', content: this.content }, stopReason }
   }
 
   /** What can be kept of an interrupted stream: finished text and reasoning, never a half tool use. */
   partialMessage(): Message | undefined {
-    if (this.open === 'text' || this.open === 'reasoning') this.closeBlock()
+    if (this.open === 'text' || this.open === 'reasoning' || this.open === 'citation') this.closeBlock()
     const content = this.content.filter((block) => !('toolUse' in block))
     return content.length > 0 ? { role: 'assistant', content } : undefined
   }

@@ -11,6 +11,7 @@ export type ModelStreamEvent =
   | ContentBlockStopEvent
   | MessageStopEvent
   | MetadataEvent
+  | RedactContentEvent
 
 export interface MessageStartEvent {
   messageStart: { role: Role }
@@ -45,4 +46,12 @@ export interface MessageStopEvent {
 
 export interface MetadataEvent {
   metadata: { usage?: Usage; metrics?: Metrics; trace?: JsonValue }
+}
+
+/**
+ * A guardrail asks for content to be replaced (Bedrock, after `metadata`): the assistant's answer by
+ * `redactAssistantContentMessage`. Input redaction is applied by the provider to the request's messages.
+ */
+export interface RedactContentEvent {
+  redactContent: { redactUserContentMessage?: string; redactAssistantContentMessage?: string }
 }

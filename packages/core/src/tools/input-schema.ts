@@ -43,8 +43,15 @@ export function createInputValidator(schema: InputSchema): InputValidator {
   let standard: StandardSchema | Promise<StandardSchema> | undefined = isStandardSchema(schema)
     ? schema
     : undefined
+  if (standard === undefined) {
+    // Start loading zod now, in the background, so that the first tool call does not wait for it.
+    const loading = import('zod').then(
+      ({ z }) => z.fromJSONSchema(schema as never) as unknown as StandardSchema,
+    )
+    loading.catch(() => {})
+    standard = loading
+  }
   return async (input) => {
-    standard ??= import('zod').then(({ z }) => z.fromJSONSchema(schema as never) as unknown as StandardSchema)
     const result = await (await standard)['~standard'].validate(input)
     if (result.issues === undefined) return { ok: true, value: result.value }
     return { ok: false, message: describeIssues(result.issues) }

@@ -15,6 +15,8 @@ export interface RunToolOptions {
   invalidInput?: string
   /** Receives each value a streaming tool yields. */
   onStream?: (event: AgentEvent) => void
+  /** Runs this tool instead of the registry's (a hook swapped it); `null`: no tool (a hook removed it). */
+  tool?: Tool | null
 }
 
 export function errorResult(toolUseId: string, message: string): ToolResult {
@@ -27,7 +29,7 @@ export function errorResult(toolUseId: string, message: string): ToolResult {
  */
 export async function runTool(toolUse: ToolUse, options: RunToolOptions): Promise<ToolResult> {
   const { toolUseId, name } = toolUse
-  const tool = options.registry.get(name)
+  const tool = options.tool === undefined ? options.registry.get(name) : (options.tool ?? undefined)
   if (tool === undefined) {
     const available = options.registry.names
     return errorResult(

@@ -8,3 +8,7 @@ export type StopReason =
   | 'guardrail_intervened'
   | 'cancelled'
   | 'max_cycles'
+  /** The invocation used its `maxTokens.total` budget. */
+  | 'max_total_tokens'
+  /** The invocation used its `maxTokens.output` budget. */
+  | 'max_output_tokens'

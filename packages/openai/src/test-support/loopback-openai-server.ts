@@ -21,6 +21,8 @@ export type Reply =
   | { sseThenHang: string | Buffer }
   /** Sends these bytes as a 200 event stream, then destroys the socket (a cut connection). */
   | { sseThenDestroy: string | Buffer }
+  /** Never answers: no status, no headers (for timeouts). */
+  | { noAnswer: true }
   /** A plain response: an error status with its body. */
   | { status: number; body: string; headers?: Record<string, string> }
 
@@ -131,6 +133,7 @@ export class LoopbackOpenAIServer {
       )
       return
     }
+    if ('noAnswer' in reply) return
     if ('status' in reply) {
       response.writeHead(reply.status, { 'content-type': 'application/json', ...reply.headers })
       response.end(reply.body)

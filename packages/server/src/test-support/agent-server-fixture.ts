@@ -22,7 +22,7 @@ export async function startAgentServer(
     agent?: Omit<AgentOptions, 'model'>
     routes?: Partial<AgentRoutesOptions<PromptRequest>>
     app?: ServerAppOptions
-    serve?: { gracePeriodMs?: number }
+    serve?: { gracePeriodMs?: number; signals?: NodeJS.Signals[] }
   } = {},
 ): Promise<AgentServerFixture> {
   const modelServer = await LoopbackModelServer.start()
@@ -38,7 +38,7 @@ export async function startAgentServer(
     ...options.app,
     ...options.routes,
   })
-  const running = await serve(app, { port: 0, signals: [], ...options.serve })
+  const running = await serve(app, { port: 0, signals: [], gracePeriodMs: 100, ...options.serve })
   onTestFinished(async () => {
     await running.close()
     await modelServer.close()

@@ -36,7 +36,7 @@ export class LoopbackModelServer {
   readonly requests: LoopbackRequest[] = []
   private turns: LoopbackTurn[] = []
   private resumers: (() => void)[] = []
-  private requestWaiters: ((request: LoopbackRequest) => void)[] = []
+  private requestWaiters: (() => void)[] = []
   private readonly server: Server
   url = ''
 
@@ -71,7 +71,7 @@ export class LoopbackModelServer {
     const existing = this.requests[index]
     if (existing !== undefined) return Promise.resolve(existing)
     return new Promise((resolve) => {
-      const wait = (request: LoopbackRequest) => {
+      const wait = () => {
         if (this.requests.length > index) resolve(this.requests[index]!)
         else this.requestWaiters.push(wait)
       }
@@ -102,7 +102,7 @@ export class LoopbackModelServer {
     this.requests.push(seen)
     const waiters = this.requestWaiters
     this.requestWaiters = []
-    for (const wait of waiters) wait(seen)
+    for (const wait of waiters) wait()
 
     const turn = this.turns.shift()
     if (turn === undefined || turn.status !== undefined) {
@@ -134,7 +134,11 @@ export class LoopbackModelServer {
 class LoopbackModel implements Model {
   readonly modelId = 'loopback'
 
-  constructor(private readonly url: string) {}
+  private readonly url: string
+
+  constructor(url: string) {
+    this.url = url
+  }
 
   async *stream(request: ModelRequest): AsyncGenerator<ModelStreamEvent> {
     const signal = request.signal

@@ -1,0 +1,125 @@
+import type { Agent } from '../agent/agent.js'
+import type { AgentResult } from '../agent/agent-result.js'
+import type { ModelRequest } from '../model/model.js'
+import type { Tool } from '../tools/tool.js'
+import type { Message, ToolResult, ToolUse } from '../types/messages.js'
+import type { StopReason } from '../types/stop-reason.js'
+
+/** Base of every hook event. Hook events are live objects for hooks only; they are never streamed. */
+export abstract class HookEvent {
+  readonly agent: Agent
+  /** After-events run their callbacks in reverse registration order, so that hooks nest like middleware. */
+  static readonly reverseCallbacks: boolean = false
+
+  constructor(agent: Agent) {
+    this.agent = agent
+  }
+}
+
+/** An invocation is starting (before the prompt is added). */
+export class BeforeInvocationEvent extends HookEvent {}
+
+/** An invocation is over, however it ended: success, error, abort, cancel or an early `break`. */
+export class AfterInvocationEvent extends HookEvent {
+  static override readonly reverseCallbacks = true
+  /** Set when the invocation finished with a result. */
+  readonly result: AgentResult | undefined
+  /** Set when the invocation ended with an error (including an abort). */
+  readonly error: unknown
+
+  constructor(agent: Agent, fields: { result?: AgentResult; error?: unknown }) {
+    super(agent)
+    this.result = fields.result
+    this.error = fields.error
+  }
+}
+
+/** A message was added to (or, for a merged prompt, extended in) `agent.messages`. */
+export class MessageAddedEvent extends HookEvent {
+  readonly message: Message
+
+  constructor(agent: Agent, message: Message) {
+    super(agent)
+    this.message = message
+  }
+}
+
+/** The model is about to be called. */
+export class BeforeModelCallEvent extends HookEvent {
+  readonly cycle: number
+  /** 1 for the first call of the cycle, more when a call is retried. */
+  readonly attempt: number
+  /** The request as it will be sent; treat it as read-only. */
+  readonly request: Readonly<ModelRequest>
+
+  constructor(agent: Agent, fields: { cycle: number; attempt: number; request: ModelRequest }) {
+    super(agent)
+    this.cycle = fields.cycle
+    this.attempt = fields.attempt
+    this.request = fields.request
+  }
+}
+
+/** A model call finished or failed. Set `retry = true` to discard its output and call the model again. */
+export class AfterModelCallEvent extends HookEvent {
+  static override readonly reverseCallbacks = true
+  readonly cycle: number
+  readonly attempt: number
+  /** The assistant message, when the call succeeded. */
+  readonly message: Message | undefined
+  readonly stopReason: StopReason | undefined
+  /** The error, when the call failed. */
+  readonly error: unknown
+  /** Set to true to call the model again instead of using this outcome. */
+  retry = false
+
+  constructor(
+    agent: Agent,
+    fields: { cycle: number; attempt: number; message?: Message; stopReason?: StopReason; error?: unknown },
+  ) {
+    super(agent)
+    this.cycle = fields.cycle
+    this.attempt = fields.attempt
+    this.message = fields.message
+    this.stopReason = fields.stopReason
+    this.error = fields.error
+  }
+}
+
+/**
+ * A tool is about to run. Hooks may replace `toolUse.input`, swap `tool` (undefined: unknown tool), or set
+ * `cancel` to a message (or `true`) so that the tool does not run and the model gets an error result instead.
+ */
+export class BeforeToolCallEvent extends HookEvent {
+  /** A copy of the model's tool use; its `input` may be replaced. The `toolUseId` cannot change. */
+  toolUse: ToolUse
+  tool: Tool | undefined
+  cancel: boolean | string = false
+
+  constructor(agent: Agent, fields: { toolUse: ToolUse; tool: Tool | undefined }) {
+    super(agent)
+    this.toolUse = fields.toolUse
+    this.tool = fields.tool
+  }
+}
+
+/** A tool call finished. Hooks may replace `result` (its `toolUseId` is kept). */
+export class AfterToolCallEvent extends HookEvent {
+  static override readonly reverseCallbacks = true
+  readonly toolUse: ToolUse
+  readonly tool: Tool | undefined
+  result: ToolResult
+  /** True when a BeforeToolCall hook cancelled the call. */
+  readonly cancelled: boolean
+
+  constructor(
+    agent: Agent,
+    fields: { toolUse: ToolUse; tool: Tool | undefined; result: ToolResult; cancelled: boolean },
+  ) {
+    super(agent)
+    this.toolUse = fields.toolUse
+    this.tool = fields.tool
+    this.result = fields.result
+    this.cancelled = fields.cancelled
+  }
+}

@@ -1,0 +1,1 @@
+export { mountPlayground, type PlaygroundOptions } from './mount-playground.js'
