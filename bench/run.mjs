@@ -423,7 +423,7 @@ if (diagnose) {
   sections.push(
     '## Diagnostics',
     '',
-    "`floor-with-signal`: the floor passing an `AbortSignal` to `create()`, as a cancellable app would. `openai-model-only`: `OpenAIModel.stream()` read directly with a signal, no agent (the provider layer alone). `agent-without-signal`: the agent with the loop's signal withheld from the openai client (not a usable configuration: aborts would no longer stop the request).",
+    "`floor-with-signal`: the floor passing an `AbortSignal` to `create()`, as a cancellable app would. `floor-with-fetch-options-signal`: the same signal passed as `{ fetchOptions: { signal } }` (the client then listens to it instead of composing it with `AbortSignal.any`; aborts work the same). `openai-model-only`: `OpenAIModel.stream()` read directly with a signal, no agent (the provider layer alone). `agent-without-signal`: the agent with the loop's signal withheld from the openai client (not a usable configuration: aborts would no longer stop the request).",
     '',
     diagnosticTable(results),
     '',

@@ -8,7 +8,12 @@ export function createClient(baseURL) {
 }
 
 /** One streamed answer; returns the text, the number of text deltas and how it ended. */
-export async function floorAnswer(client, model, prompt, signal) {
+/**
+ * `signalVia`: how a cancellation signal reaches the client (diagnostics only): `'options'` is the documented
+ * `{ signal }`, `'fetchOptions'` is `{ fetchOptions: { signal } }`, which the client wires with a listener
+ * instead of `AbortSignal.any`.
+ */
+export async function floorAnswer(client, model, prompt, signal, signalVia = 'options') {
   const stream = await client.chat.completions.create(
     {
       model,
@@ -16,7 +21,7 @@ export async function floorAnswer(client, model, prompt, signal) {
       stream: true,
       stream_options: { include_usage: true },
     },
-    signal === undefined ? undefined : { signal },
+    signal === undefined ? undefined : signalVia === 'options' ? { signal } : { fetchOptions: { signal } },
   )
   let text = ''
   let deltas = 0

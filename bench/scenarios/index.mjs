@@ -45,6 +45,18 @@ function textScenario(deltas, options) {
           },
         }
       },
+      async 'floor-with-fetch-options-signal'({ baseURL }) {
+        const client = createClient(baseURL)
+        return {
+          async run(tag) {
+            const controller = new AbortController()
+            const model = textModelId(deltas, tag)
+            const answer = await floorAnswer(client, model, prompt, controller.signal, 'fetchOptions')
+            checkAnswer('floor-with-fetch-options-signal', answer, deltas)
+            return { deltas: answer.deltas, requests: 1 }
+          },
+        }
+      },
       async 'openai-model-only'({ baseURL }) {
         const { modelOnlyRun } = await loadAgent()
         const client = createClient(baseURL)
