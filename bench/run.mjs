@@ -387,7 +387,11 @@ async function measureAll() {
   if (imports?.some((entry) => entry.error && entry.specifier !== '@agent/server')) failed = true
   mkdirSync(resultsDirectory, { recursive: true })
   writeFileSync(
-    join(resultsDirectory, 'raw-latest.json'),
+    // Only a full run replaces the committed raw-latest.json; partial runs keep their own raw file.
+    join(
+      resultsDirectory,
+      isFullRun ? 'raw-latest.json' : `raw-${new Date().toISOString().replace(/[:.]/g, '-')}.json`,
+    ),
     JSON.stringify({
       full: isFullRun,
       results: results.map(({ scenario: _scenario, ...rest }) => rest),
