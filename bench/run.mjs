@@ -404,7 +404,7 @@ const cpus = os.cpus()
 const elapsedSeconds = (performance.now() - startedAt) / 1000
 const stamp = new Date().toISOString()
 const sections = [
-  `# Bench results ${stamp}${quick ? ' (quick)' : ''}${profile ? ' (profiled: timings include profiler overhead)' : ''}`,
+  `# Bench results ${stamp}${fromIndex !== -1 ? ` (re-rendered from ${args[fromIndex + 1]})` : ''}${quick ? ' (quick)' : ''}${profile ? ' (profiled: timings include profiler overhead)' : ''}`,
   '',
   `Node ${process.version}, ${cpus.length} × ${cpus[0]?.model ?? 'unknown CPU'}, load average ${os
     .loadavg()
@@ -466,7 +466,8 @@ const markdown = sections.join('\n')
 mkdirSync(resultsDirectory, { recursive: true })
 const fileName = `${stamp.replace(/[:.]/g, '-')}${selected.length > 0 ? `-${selected.join('-')}` : ''}${profile ? '-profile' : ''}${diagnose ? '-diagnose' : ''}.md`
 writeFileSync(join(resultsDirectory, fileName), markdown)
-if (isFullRun) writeFileSync(join(resultsDirectory, 'latest.md'), markdown)
+// A re-rendered run (--from) has no timing header of its own, so it never replaces latest.md.
+if (isFullRun && fromIndex === -1) writeFileSync(join(resultsDirectory, 'latest.md'), markdown)
 if (profile) writeFileSync(join(resultsDirectory, 'profile-latest.md'), markdown)
 if (diagnose) writeFileSync(join(resultsDirectory, 'diagnose-latest.md'), markdown)
 console.log(
