@@ -29,11 +29,61 @@ function check(name, deltas, text, expected) {
   }
 }
 
+/** One more async-generator layer, the way a provider wraps a client's stream. */
+async function* throughAsyncGenerator(source) {
+  for await (const event of source) yield event
+}
+
+/** The same layer as a hand-written iterator whose `next()` is an async function. */
+function throughAsyncNext(source) {
+  return {
+    [Symbol.asyncIterator]() {
+      const iterator = source[Symbol.asyncIterator]()
+      return {
+        async next() {
+          const step = await iterator.next()
+          return step
+        },
+        return: (value) => iterator.return(value),
+      }
+    },
+  }
+}
+
+/** Reads a stream of model events like the floor does; returns the delta count and the text. */
+async function readDeltas(stream) {
+  let count = 0
+  let text = ''
+  for await (const event of stream) {
+    const delta = event.contentBlockDelta?.delta.text
+    if (delta !== undefined) {
+      count++
+      text += delta
+    }
+  }
+  return { count, text }
+}
+
 export function coreLoopScenario(deltas, options) {
+  const floorThrough = (name, wrap) => async () => {
+    const model = memoryModel(deltas)
+    return {
+      async run() {
+        const { count, text } = await readDeltas(wrap(model.stream()))
+        check(name, count, text, deltas)
+        return { deltas: count, requests: 0 }
+      },
+    }
+  }
   return {
     ...options,
     tokensPerRun: deltas,
     floorLabel: 'floor (model stream read directly)',
+    // `--diagnose`: what one more layer per token costs, as an async generator and as a hand-written iterator.
+    diagnosticVariants: {
+      'floor-through-async-generator': floorThrough('floor-through-async-generator', throughAsyncGenerator),
+      'floor-through-async-next': floorThrough('floor-through-async-next', throughAsyncNext),
+    },
     variants: {
       async floor() {
         const model = memoryModel(deltas)
