@@ -37,6 +37,8 @@ if (Number(process.versions.node.split('.')[0]) < 22) {
   process.exit(2)
 }
 
+const childTimeoutMs = 240_000
+
 /** Runs a child to completion; resolves with its stdout, rejects with its stderr tail. */
 function runChild(childArgs, environment = {}) {
   return new Promise((resolve, reject) => {
@@ -47,6 +49,11 @@ function runChild(childArgs, environment = {}) {
     })
     let stdout = ''
     let stderr = ''
+    // A child that hangs (a stuck stream, a lost connection) must not hang the whole bench.
+    const deadline = setTimeout(() => {
+      stderr += `\nError: the child did not finish within ${childTimeoutMs / 1000} s and was stopped.`
+      child.kill('SIGKILL')
+    }, childTimeoutMs)
     child.stdout.on('data', (part) => {
       stdout += part
     })
@@ -55,6 +62,7 @@ function runChild(childArgs, environment = {}) {
     })
     child.on('error', reject)
     child.on('close', (code) => {
+      clearTimeout(deadline)
       if (code === 0) resolve(stdout)
       else {
         // The thrown error's first line says what went wrong; the stack follows it.
@@ -68,8 +76,9 @@ function runChild(childArgs, environment = {}) {
 
 function startModelServer() {
   return new Promise((resolve, reject) => {
+    // stdin stays open as a lifeline: the server exits when this process goes away, however it ends.
     const server = spawn(node, [join(benchDirectory, 'lib/model-server.mjs')], {
-      stdio: ['ignore', 'pipe', 'inherit'],
+      stdio: ['pipe', 'pipe', 'inherit'],
     })
     server.on('error', reject)
     server.stdout.once('data', (line) => {

@@ -186,5 +186,7 @@ server.keepAliveTimeout = 60_000
 server.listen(0, '127.0.0.1', () => {
   process.stdout.write(`${JSON.stringify({ port: server.address().port })}\n`)
 })
-process.on('disconnect', () => process.exit(0))
+// The runner keeps our stdin open; when it ends (the runner exited or crashed), so do we.
+process.stdin.on('end', () => process.exit(0))
+process.stdin.resume()
 process.on('SIGTERM', () => process.exit(0))
