@@ -56,22 +56,23 @@ export async function runTool(toolUse: ToolUse, options: RunToolOptions): Promis
 
   const timeoutMs = tool.timeoutMs ?? options.defaultTimeoutMs
   const controller = new AbortController()
+  let timer: ReturnType<typeof setTimeout> | undefined
+  let onAbort: (() => void) | undefined
+  // Settles only when the run is aborted or the deadline passes; either way the tool's own signal aborts too.
   const stop = new Promise<never>((_, reject) => {
-    const onAbort = () => {
+    onAbort = () => {
+      clearTimeout(timer)
       controller.abort(options.signal.reason)
       reject(new StopSignal(`Tool "${name}" was cancelled because the run was cancelled.`))
     }
     options.signal.addEventListener('abort', onAbort, { once: true })
-    const timer = Number.isFinite(timeoutMs)
-      ? setTimeout(() => {
-          controller.abort(new Error('timeout'))
-          reject(new StopSignal(`Tool "${name}" timed out after ${timeoutMs} ms.`))
-        }, timeoutMs)
-      : undefined
-    controller.signal.addEventListener('abort', () => {
-      clearTimeout(timer)
-      options.signal.removeEventListener('abort', onAbort)
-    })
+    if (Number.isFinite(timeoutMs)) {
+      timer = setTimeout(() => {
+        options.signal.removeEventListener('abort', onAbort!)
+        controller.abort(new Error('timeout'))
+        reject(new StopSignal(`Tool "${name}" timed out after ${timeoutMs} ms.`))
+      }, timeoutMs)
+    }
   })
   stop.catch(() => {})
 
@@ -103,8 +104,9 @@ export async function runTool(toolUse: ToolUse, options: RunToolOptions): Promis
     }
     return errorResult(toolUseId, `Tool "${name}" failed: ${messageOf(error)}`)
   } finally {
-    // Ends the timer and tells a tool that is still working (it lost a race) to stop.
-    controller.abort()
+    // A finished call needs no abort (building its reason costs more than the rest of the call): just unhook.
+    clearTimeout(timer)
+    options.signal.removeEventListener('abort', onAbort!)
   }
 }
 
