@@ -1,13 +1,7 @@
-import {
-  AbortError,
-  defaultOpenAIModelId,
-  type Model,
-  type ModelRequest,
-  type ModelStreamEvent,
-} from '@agent/core'
+import { defaultOpenAIModelId, type Model, type ModelRequest, type ModelStreamEvent } from '@agent/core'
+import { ChatEventIterator } from './chat-event-iterator.js'
 import { toChatRequest } from './chat-request.js'
 import { type ChatChunk, ChatStreamConverter } from './chat-stream-converter.js'
-import { toModelError } from './map-openai-error.js'
 import { LazyOpenAIClient, type OpenAIClientOptions } from './openai-client.js'
 
 export interface OpenAIModelOptions extends OpenAIClientOptions {
@@ -45,37 +39,20 @@ export class OpenAIModel implements Model {
     this.client = new LazyOpenAIClient(options)
   }
 
-  async *stream(request: ModelRequest): AsyncGenerator<ModelStreamEvent, void, undefined> {
+  stream(request: ModelRequest): AsyncIterableIterator<ModelStreamEvent, undefined> {
     const signal = request.signal
-    if (signal?.aborted)
-      throw new AbortError('The OpenAI request was aborted before it was sent.', { cause: signal.reason })
-    const converter = new ChatStreamConverter()
-    const out: ModelStreamEvent[] = []
-    const startedAt = performance.now()
-    let timeToFirstByteMs: number | undefined
-    try {
-      const body = toChatRequest(request, {
-        modelId: this.modelId,
-        params: this.params,
-        sendReasoningContent: this.sendReasoningContent,
-      })
-      const stream = await this.client.get().chat.completions.create(body, signal ? { signal } : undefined)
-      for await (const chunk of stream) {
-        timeToFirstByteMs ??= performance.now() - startedAt
-        converter.accept(chunk as ChatChunk, out)
-        for (let index = 0; index < out.length; index++) yield out[index]!
-        out.length = 0
-      }
-      // The client ends the iteration quietly when the request is aborted mid-stream.
-      if (signal?.aborted) throw new AbortError('The OpenAI request was aborted.', { cause: signal.reason })
-      const latencyMs = performance.now() - startedAt
-      converter.finish(
-        out,
-        timeToFirstByteMs === undefined ? { latencyMs } : { latencyMs, timeToFirstByteMs },
-      )
-    } catch (error) {
-      throw toModelError(error, signal, 'OpenAI')
-    }
-    yield* out
+    return new ChatEventIterator(
+      async () => {
+        const body = toChatRequest(request, {
+          modelId: this.modelId,
+          params: this.params,
+          sendReasoningContent: this.sendReasoningContent,
+        })
+        const stream = await this.client.get().chat.completions.create(body, signal ? { signal } : undefined)
+        return stream as AsyncIterable<ChatChunk>
+      },
+      new ChatStreamConverter(),
+      signal,
+    )
   }
 }
