@@ -173,3 +173,22 @@ describe('errors', () => {
     expect(ToolInputError.isInstance(new ToolInputError('x'))).toBe(true)
   })
 })
+
+describe('error classes', () => {
+  it('name themselves, keep their fields, and guard unbound (e.g. as a filter callback)', () => {
+    const errors: unknown[] = [
+      new ModelError('boom', { status: 500, retryable: true }),
+      new ContextWindowOverflowError('too long'),
+      new ConcurrencyError('busy'),
+      new Error('plain'),
+    ]
+    expect(errors.filter(ModelError.isInstance).map((error) => error.name)).toEqual([
+      'ModelError',
+      'ContextWindowOverflowError',
+    ])
+    expect(errors.filter(AgentError.isInstance)).toHaveLength(3)
+    expect(errors[0]).toMatchObject({ message: 'boom', status: 500, retryable: true })
+    expect(new AbortError().message).toBe('The operation was aborted.')
+    expect(String(new ConcurrencyError('busy'))).toBe('ConcurrencyError: busy')
+  })
+})
