@@ -1,4 +1,4 @@
-import { AgentError } from '@agent/core'
+import { AgentError, errorGuard } from '@agent/core'
 
 /** Why a request was refused or failed. */
 export type HttpRequestErrorCode =
@@ -19,24 +19,18 @@ export type HttpRequestErrorCode =
   /** The run was cancelled. */
   | 'aborted'
 
-// A global marker, so `isInstance` works when an app holds two copies of this package.
-const httpRequestErrorMarker = Symbol.for('@agent/http-request.HttpRequestError')
-
 /**
  * The error the http_request tool fails with. The agent turns it into a `status: 'error'` tool result
  * whose text is this message, so messages tell the model what to do and never hold secrets.
  */
 export class HttpRequestError extends AgentError {
-  override name = 'HttpRequestError'
+  // The kind marks instances under a global symbol, so `isInstance` works across copies of the package.
+  static override readonly kind = 'HttpRequestError'
+  static override readonly isInstance = errorGuard<HttpRequestError>('HttpRequestError')
   readonly code: HttpRequestErrorCode
 
   constructor(code: HttpRequestErrorCode, message: string, options?: { cause?: unknown }) {
     super(message, options)
     this.code = code
-    Object.defineProperty(this, httpRequestErrorMarker, { value: true, enumerable: false })
-  }
-
-  static override isInstance(value: unknown): value is HttpRequestError {
-    return typeof value === 'object' && value !== null && httpRequestErrorMarker in value
   }
 }
