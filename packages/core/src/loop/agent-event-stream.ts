@@ -43,10 +43,13 @@ export class AgentEventStream implements AsyncGenerator<AgentEvent, AgentResult,
   private firstChunkAt: number | undefined
   private readonly loop: EventLoopGenerator
   private readonly notify: ((event: AgentEvent) => void) | undefined
+  private readonly stop: () => void
 
-  constructor(loop: EventLoopGenerator, notify: ((event: AgentEvent) => void) | undefined) {
+  /** `stop` aborts the run: called first when the consumer ends the stream, so that nothing it waits on can hang. */
+  constructor(loop: EventLoopGenerator, notify: ((event: AgentEvent) => void) | undefined, stop: () => void) {
     this.loop = loop
     this.notify = notify
+    this.stop = stop
   }
 
   [Symbol.asyncIterator](): this {
@@ -70,11 +73,13 @@ export class AgentEventStream implements AsyncGenerator<AgentEvent, AgentResult,
   }
 
   async return(value?: AgentResult | PromiseLike<AgentResult>): Promise<Step> {
+    this.stop()
     await this.closeProvider()
     return (await this.loop.return(value as AgentResult)) as Step
   }
 
   async throw(error?: unknown): Promise<Step> {
+    this.stop()
     await this.closeProvider()
     return this.settle(await this.loop.throw(error))
   }

@@ -435,3 +435,22 @@ describe('a failing callback handler', () => {
     expect(conversationProblems(agent.messages)).toEqual([])
   })
 })
+
+describe('ending the stream while a read is pending', () => {
+  it('return() during a pending next() aborts the model request and settles both', async () => {
+    const { model, seen } = hangingModel([])
+    const agent = new Agent({ model, callbackHandler: null })
+    const stream = agent.stream('Hi')
+    let step = await stream.next()
+    while (!step.done && !(step.value.type === 'model_stream' && 'messageStart' in step.value.event)) {
+      step = await stream.next()
+    }
+    const pending = stream.next() // waits on the model, which never sends more
+    const returned = await stream.return(undefined as never)
+    expect(returned.done).toBe(true)
+    expect(seen.request?.signal?.aborted).toBe(true)
+    await pending.catch(() => {}) // the pending read settles too (with the abort)
+    expect(agent.isRunning).toBe(false)
+    expect(conversationProblems(agent.messages)).toEqual([])
+  })
+})
