@@ -354,6 +354,20 @@ describe('POST /stream/events (SSE)', () => {
     expect(JSON.parse(events.at(-1)!.data!).result.stopReason).toBe('end_turn')
   })
 
+  it('leaves out the event types listed in omitEvents, but never the result', async () => {
+    const { url, modelServer } = await startAgentServer({
+      routes: { omitEvents: ['model_stream', 'result'] },
+    })
+    modelServer.script({ events: textEvents('one two three') })
+    const response = await post(`${url}/stream/events`, { prompt: 'Count' })
+    const types = parseServerSentEvents(await response.text())
+      .slice(1)
+      .map((message) => message.event)
+    expect(types).not.toContain('model_stream')
+    expect(types.filter((type) => type === 'data')).toHaveLength(3)
+    expect(types.at(-1)).toBe('result')
+  })
+
   it('slows the agent down for a slow reader instead of dropping events (backpressure)', async () => {
     const { url, modelServer } = await startAgentServer({ routes: { maxBufferedEvents: 40 } })
     const words = Array.from({ length: 400 }, (_, index) => `w${index}`).join(' ')

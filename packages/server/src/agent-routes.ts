@@ -1,4 +1,4 @@
-import type { Agent, Prompt } from '@agent/core'
+import type { Agent, AgentEventType, Prompt } from '@agent/core'
 import { z } from 'zod'
 import { AgentRun, type RunRecord } from './agent-run.js'
 import type { BodySchema } from './body-schema.js'
@@ -47,9 +47,19 @@ export interface AgentRoutesOptions<Body = PromptRequest> {
   pingIntervalMs?: number
   /** The `retry:` hint (ms) sent at the start of an SSE stream. Default 1000. */
   retryMs?: number
+  /**
+   * Event types not sent to SSE and NDJSON clients, e.g. `['model_stream']` for a UI that renders `data`,
+   * tool and lifecycle events only (it more than halves the bytes per token). `result`, `force_stop` and
+   * errors are always sent. Default: none omitted.
+   */
+  omitEvents?: readonly AgentEventType[]
 }
 
 type Format = 'text' | 'sse' | 'ndjson'
+
+/** Sent whatever `omitEvents` says: how a run ended. */
+const alwaysSent = new Set<string>(['result', 'force_stop', 'error'])
+const noEvents: ReadonlySet<string> = new Set()
 
 const lastEventIdPattern = /^([0-9a-f-]{36}):(\d{1,15})$/
 const encoder = new TextEncoder()
@@ -73,6 +83,7 @@ export function addAgentRoutes<Body = PromptRequest>(
     maxRetainedRuns: Math.max(0, options.maxRetainedRuns ?? 1000),
     pingIntervalMs: nonNegative(options.pingIntervalMs, 15_000),
     retryMs: nonNegative(options.retryMs, 1000),
+    omitEvents: new Set<string>((options.omitEvents ?? []).filter((type) => !alwaysSent.has(type))),
   }
   const retained = new Map<string, AgentRun>()
   let lastSweep = 0
@@ -117,6 +128,7 @@ export function addAgentRoutes<Body = PromptRequest>(
       run = new AgentRun((signal) => agent.stream(toPrompt(context.body), { signal }), {
         maxBufferedEvents: format === 'sse' ? settings.maxBufferedEvents : Number.POSITIVE_INFINITY,
         discardRead: format !== 'sse',
+        omitEvents: format === 'text' ? noEvents : settings.omitEvents,
         reconnectGraceMs: format === 'sse' ? settings.reconnectGraceMs : 0,
         describeError: (error, cause) =>
           toPublicError(error, shouldLog(error, cause) ? app.logError(error, request) : undefined, cause),

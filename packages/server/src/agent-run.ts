@@ -21,6 +21,8 @@ export interface AgentRunOptions {
   maxBufferedEvents: number
   /** Records already read are dropped at once (one reader, no resume). */
   discardRead: boolean
+  /** Event types not recorded (not sent). */
+  omitEvents: ReadonlySet<string>
   /** How long a run with no reader keeps going before it is aborted. 0: at once. */
   reconnectGraceMs: number
   /** The client-facing error for whatever ended the run, logged as needed by the caller. */
@@ -193,6 +195,7 @@ export class AgentRun {
   }
 
   private push(event: AgentEvent): void {
+    if (this.options.omitEvents.has(event.type)) return
     if (event.type === 'force_stop') {
       // Always followed by the error that caused it; held until that error is known.
       this.heldForceStop = event
