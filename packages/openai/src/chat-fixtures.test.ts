@@ -3,14 +3,15 @@ import { join } from 'node:path'
 import type { ModelStreamEvent, Usage } from '@agent/core'
 import { fixturesDirectory } from '@agent/core/testing'
 import OpenAI from 'openai'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { OpenAIModel } from './index.js'
 import { type ExpectedBlock, expectedEvents, type PiecesOf } from './test-support/expected-events.js'
 import {
   chatEventStream,
   fixtureBytes,
   fixtureLines,
-  LoopbackOpenAIServer,
+  type LoopbackOpenAIServer,
+  useLoopbackOpenAIServer,
 } from './test-support/loopback-openai-server.js'
 
 const fixtures = fixturesDirectory()
@@ -207,15 +208,12 @@ describe.skipIf(fixtures === undefined)('OpenAIModel replays recorded Chat Compl
   let server: LoopbackOpenAIServer
   let model: OpenAIModel
 
-  beforeAll(async () => {
-    server = await LoopbackOpenAIServer.start()
+  useLoopbackOpenAIServer((started) => {
+    server = started
     model = new OpenAIModel({
       modelId: 'gpt-4o',
       clientArgs: { apiKey: 'test-key', baseURL: server.baseURL },
     })
-  })
-  afterAll(async () => {
-    await server.close()
   })
 
   it('has an expectation for every recording in the folder', () => {

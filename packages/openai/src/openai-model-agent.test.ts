@@ -1,14 +1,15 @@
 import { join } from 'node:path'
 import { AbortError, Agent, type AgentEvent, ModelError, ModelThrottledError, tool } from '@agent/core'
 import { collectStream, conversationProblems, eventTypes, fixturesDirectory } from '@agent/core/testing'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { z } from 'zod'
 import { OpenAIModel } from './index.js'
 import {
   chatEventStream,
   fixtureBytes,
   fixtureLines,
-  LoopbackOpenAIServer,
+  type LoopbackOpenAIServer,
+  useLoopbackOpenAIServer,
 } from './test-support/loopback-openai-server.js'
 
 const fixtures = fixturesDirectory()
@@ -44,15 +45,12 @@ describe.skipIf(fixtures === undefined)('Agent on OpenAIModel over a real socket
   let server: LoopbackOpenAIServer
   let model: OpenAIModel
 
-  beforeAll(async () => {
-    server = await LoopbackOpenAIServer.start()
+  useLoopbackOpenAIServer((started) => {
+    server = started
     model = new OpenAIModel({
       modelId: 'gpt-4o',
       clientArgs: { apiKey: 'test-key', baseURL: server.baseURL },
     })
-  })
-  afterAll(async () => {
-    await server.close()
   })
 
   it('runs a recorded tool call, sends the result back in the next request, and answers', async () => {

@@ -8,9 +8,14 @@ import {
 } from '@agent/core'
 import { fixturesDirectory } from '@agent/core/testing'
 import OpenAI from 'openai'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { OpenAIModel } from './index.js'
-import { chatEventStream, fixtureBytes, LoopbackOpenAIServer } from './test-support/loopback-openai-server.js'
+import {
+  chatEventStream,
+  fixtureBytes,
+  LoopbackOpenAIServer,
+  useLoopbackOpenAIServer,
+} from './test-support/loopback-openai-server.js'
 
 const fixtures = fixturesDirectory()
 
@@ -36,15 +41,12 @@ describe('OpenAIModel error handling', () => {
   let server: LoopbackOpenAIServer
   let model: OpenAIModel
 
-  beforeAll(async () => {
-    server = await LoopbackOpenAIServer.start()
+  useLoopbackOpenAIServer((started) => {
+    server = started
     model = new OpenAIModel({
       modelId: 'gpt-4o',
       clientArgs: { apiKey: 'sk-test-secret-key-123456', baseURL: server.baseURL },
     })
-  })
-  afterAll(async () => {
-    await server.close()
   })
 
   describe.skipIf(fixtures === undefined)('recorded error bodies', () => {

@@ -1,7 +1,11 @@
 import { type Message, ModelError, type ModelRequest } from '@agent/core'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { OpenAIModel, type OpenAIModelOptions } from './index.js'
-import { chatEventStream, LoopbackOpenAIServer } from './test-support/loopback-openai-server.js'
+import {
+  chatEventStream,
+  type LoopbackOpenAIServer,
+  useLoopbackOpenAIServer,
+} from './test-support/loopback-openai-server.js'
 
 const okStream = chatEventStream([
   { choices: [{ index: 0, delta: { content: 'ok' }, finish_reason: 'stop' }] },
@@ -59,11 +63,8 @@ const history: Message[] = [
 describe('OpenAIModel request body, as the server receives it', () => {
   let server: LoopbackOpenAIServer
 
-  beforeAll(async () => {
-    server = await LoopbackOpenAIServer.start()
-  })
-  afterAll(async () => {
-    await server.close()
+  useLoopbackOpenAIServer((started) => {
+    server = started
   })
 
   async function send(request: Omit<ModelRequest, 'signal'>, options: OpenAIModelOptions = {}) {

@@ -12,7 +12,7 @@ import {
   type Usage,
 } from '@agent/core'
 import { collectStream, conversationProblems, fixturesDirectory } from '@agent/core/testing'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { z } from 'zod'
 import { OpenAIResponsesModel } from './index.js'
 import {
@@ -24,8 +24,9 @@ import {
 import {
   fixtureBytes,
   fixtureLines,
-  LoopbackOpenAIServer,
+  type LoopbackOpenAIServer,
   responsesEventStream,
+  useLoopbackOpenAIServer,
 } from './test-support/loopback-openai-server.js'
 
 const fixtures = fixturesDirectory()
@@ -107,15 +108,12 @@ describe('OpenAIResponsesModel', () => {
   let server: LoopbackOpenAIServer
   let model: OpenAIResponsesModel
 
-  beforeAll(async () => {
-    server = await LoopbackOpenAIServer.start()
+  useLoopbackOpenAIServer((started) => {
+    server = started
     model = new OpenAIResponsesModel({
       modelId: 'gpt-4.1',
       clientArgs: { apiKey: 'test-key', baseURL: server.baseURL },
     })
-  })
-  afterAll(async () => {
-    await server.close()
   })
 
   describe.skipIf(fixtures === undefined)('recorded streams', () => {

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs'
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
+import { afterAll, beforeAll } from 'vitest'
 
 /** One request as the server received it. */
 export interface RecordedRequest {
@@ -196,4 +197,19 @@ export function fixtureLines(fixtures: string, ...path: string[]): string[] {
 /** The raw bytes of a recorded fixture file. */
 export function fixtureBytes(fixtures: string, ...path: string[]): Buffer {
   return readFileSync(join(fixtures, ...path))
+}
+
+/**
+ * Starts one loopback server for the enclosing `describe` (closed after it) and hands it to `onStart`,
+ * where the suite builds the model it tests against `server.baseURL`.
+ */
+export function useLoopbackOpenAIServer(onStart: (server: LoopbackOpenAIServer) => void): void {
+  let server: LoopbackOpenAIServer | undefined
+  beforeAll(async () => {
+    server = await LoopbackOpenAIServer.start()
+    onStart(server)
+  })
+  afterAll(async () => {
+    await server?.close()
+  })
 }
