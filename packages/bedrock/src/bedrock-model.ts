@@ -18,6 +18,7 @@ import { mapStreamEvent } from './map-stream-event.js'
  * and credentials from the usual AWS environment.
  */
 export class BedrockModel implements Model {
+  readonly provider = 'aws.bedrock'
   readonly modelId: string
   readonly client: BedrockRuntimeClient
   private readonly options: BedrockModelOptions

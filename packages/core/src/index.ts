@@ -6,6 +6,15 @@ export {
   type StructuredStreamOptions,
 } from './agent/agent.js'
 export {
+  type AgentContext,
+  type AgentTools,
+  isToolProvider,
+  type Tool,
+  type ToolCallbackResult,
+  type ToolContext,
+  type ToolProvider,
+} from './agent/agent-context.js'
+export {
   type AgentResult,
   createAgentResult,
   messageText,
@@ -80,13 +89,7 @@ export { AgentState } from './state/agent-state.js'
 export { structuredOutputToolName } from './structured-output/structured-output.js'
 export type { InputSchema, StandardSchema } from './tools/input-schema.js'
 export { errorResult } from './tools/run-tool.js'
-export {
-  type Tool,
-  type ToolCallbackResult,
-  type ToolContext,
-  type ToolDefinition,
-  tool,
-} from './tools/tool.js'
+export { type ToolDefinition, tool } from './tools/tool.js'
 export { ToolRegistry } from './tools/tool-registry.js'
 export type { JsonObject, JsonValue } from './types/json.js'
 export type * from './types/messages.js'

@@ -27,6 +27,7 @@ export interface OpenAIModelOptions extends OpenAIClientOptions {
  * It always streams, with usage, and forwards tool-call arguments as they arrive.
  */
 export class OpenAIModel implements Model {
+  readonly provider = 'openai'
   readonly modelId: string
   readonly params: Record<string, unknown> | undefined
   private readonly sendReasoningContent: boolean

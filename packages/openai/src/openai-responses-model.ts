@@ -26,6 +26,7 @@ export interface OpenAIResponsesModelOptions extends OpenAIClientOptions {
  * is sent on every call, as with Chat Completions, so nothing is kept on OpenAI's side.
  */
 export class OpenAIResponsesModel implements Model {
+  readonly provider = 'openai'
   readonly modelId: string
   readonly params: Record<string, unknown> | undefined
   private readonly client: LazyOpenAIClient

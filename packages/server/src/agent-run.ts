@@ -1,4 +1,4 @@
-import type { AgentEvent, AgentResult, ForceStopEvent } from '@agent/core'
+import type { AgentEvent, AgentForceStopEvent, AgentResult } from '@agent/core'
 import type { AbortCause, PublicError } from './public-error.js'
 import type { StreamControl } from './stream-control.js'
 
@@ -47,7 +47,7 @@ export class AgentRun {
   private readers = 0
   private graceTimer: ReturnType<typeof setTimeout> | undefined
   private abortCause: AbortCause | undefined
-  private heldForceStop: ForceStopEvent | undefined
+  private heldForceStop: AgentForceStopEvent | undefined
   private changedPromise: Promise<void> | undefined
   private resolveChanged: (() => void) | undefined
   private resolveClosed!: () => void

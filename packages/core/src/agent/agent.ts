@@ -1,5 +1,6 @@
 import type { ConversationManager } from '../conversation/conversation-manager.js'
 import { SlidingWindowConversationManager } from '../conversation/sliding-window-conversation-manager.js'
+import { AgentError } from '../errors/agent-error.js'
 import { AbortError, ConcurrencyError } from '../errors/invocation-errors.js'
 import type { AgentEvent } from '../events/agent-events.js'
 import { AfterInvocationEvent, BeforeInvocationEvent, MessageAddedEvent } from '../hooks/hook-events.js'
@@ -14,10 +15,10 @@ import type { SessionManager } from '../session/session-manager.js'
 import { AgentState } from '../state/agent-state.js'
 import type { StandardSchema } from '../tools/input-schema.js'
 import { runTool } from '../tools/run-tool.js'
-import type { Tool } from '../tools/tool.js'
 import { ToolRegistry } from '../tools/tool-registry.js'
 import type { JsonObject, JsonValue } from '../types/json.js'
 import type { ContentBlock, Message, Prompt, ToolResult } from '../types/messages.js'
+import type { AgentContext, Tool, ToolProvider } from './agent-context.js'
 import type { AgentResult, StructuredAgentResult } from './agent-result.js'
 import { createPrintingCallbackHandler } from './printing-callback-handler.js'
 
@@ -26,7 +27,8 @@ export type CallbackHandler = (event: AgentEvent) => void
 export interface AgentOptions {
   /** A `Model`, or `'openai:gpt-4.1-mini'` / `'bedrock:<modelId>'`; omitted: from the environment, else offline. */
   model?: Model | string
-  tools?: readonly Tool[]
+  /** Tools, and tool providers (e.g. an MCP client) whose tools are listed at each model call. */
+  tools?: readonly (Tool | ToolProvider)[]
   systemPrompt?: string | ContentBlock[]
   /** A conversation to continue. */
   messages?: Message[]
@@ -51,6 +53,8 @@ export interface AgentOptions {
   /** Deadline for one tool call unless the tool sets its own. Default 5 minutes. */
   toolTimeoutMs?: number
   name?: string
+  /** What the agent is for; shown to a model that calls it as a tool. */
+  description?: string
 }
 
 export interface StreamOptions {
@@ -74,6 +78,9 @@ type DirectToolCalls = Record<string, (input?: JsonValue) => Promise<ToolResult>
 /** A model, tools and the event loop that lets the model use them. */
 export class Agent {
   readonly name: string
+  readonly description: string | undefined
+  /** What tools, hooks and conversation managers see of this agent. */
+  readonly context: AgentContext
   /** The conversation. Valid after every invocation, however it ended. */
   messages: Message[]
   /** JSON key/values (`get`, `set`, `delete`), saved by a session manager and snapshotted in each result. */
@@ -97,9 +104,11 @@ export class Agent {
   private readonly toolConcurrency: number
   private readonly toolTimeoutMs: number
   private running: { controller: AbortController; cancelled: boolean } | undefined
+  private closed = false
 
   constructor(options: AgentOptions = {}) {
     this.name = options.name ?? 'agent'
+    this.description = options.description
     this.modelOption = options.model
     this.messages = options.messages ?? []
     this.state = new AgentState(options.state)
@@ -121,6 +130,7 @@ export class Agent {
     this.toolConcurrency = positive(options.toolConcurrency, 8, 'toolConcurrency')
     this.toolTimeoutMs = positive(options.toolTimeoutMs, 300_000, 'toolTimeoutMs')
     this.tool = this.createDirectToolCalls()
+    this.context = createAgentContext(this, () => this.running?.controller.signal)
   }
 
   /** The model, resolved on first use. */
@@ -147,9 +157,12 @@ export class Agent {
       controller.abort(new AbortError('The run was aborted by its signal.', { cause: signal?.reason }))
 
     const loop = runEventLoop({
-      agent: this,
+      agent: this.context,
       // Taken when iteration starts, so that a stream that is never iterated holds nothing.
       begin: () => {
+        if (this.closed) {
+          throw new AgentError(`Agent "${this.name}" is closed; make a new agent to run again.`)
+        }
         if (this.running !== undefined) {
           throw new ConcurrencyError(
             `Agent "${this.name}" is already running an invocation; wait for it to finish, or use one agent per conversation.`,
@@ -272,6 +285,21 @@ export class Agent {
     running.controller.abort(new AbortError('The run was cancelled with agent.cancel().'))
   }
 
+  /**
+   * Closes the agent's tool providers (MCP connections, child processes). A running invocation is
+   * cancelled first. Also `await using agent = new Agent(…)`.
+   */
+  async close(): Promise<void> {
+    if (this.closed) return
+    this.closed = true
+    this.cancel()
+    await this.tools.close()
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close()
+  }
+
   /** True while an invocation runs. */
   get isRunning(): boolean {
     return this.running !== undefined
@@ -281,16 +309,19 @@ export class Agent {
     return new Proxy({} as DirectToolCalls, {
       get: (_, name) => {
         if (typeof name !== 'string') return undefined
-        return (input: JsonValue = {}) =>
-          runTool(
+        return async (input: JsonValue = {}) => {
+          const signal = new AbortController().signal
+          if (this.tools.hasProviders) await this.tools.load(signal)
+          return runTool(
             { toolUseId: `direct-${name}-${Date.now().toString(36)}`, name, input },
             {
               registry: this.tools,
-              agent: this,
-              signal: new AbortController().signal,
+              agent: this.context,
+              signal,
               defaultTimeoutMs: this.toolTimeoutMs,
             },
           )
+        }
       },
       has: (_, name) => typeof name === 'string' && this.tools.get(name) !== undefined,
       ownKeys: () => this.tools.names,
@@ -299,6 +330,29 @@ export class Agent {
           ? { enumerable: true, configurable: true }
           : undefined,
     })
+  }
+}
+
+function createAgentContext(agent: Agent, signal: () => AbortSignal | undefined): AgentContext {
+  return {
+    get name() {
+      return agent.name
+    },
+    get description() {
+      return agent.description
+    },
+    get messages() {
+      return agent.messages
+    },
+    get state() {
+      return agent.state
+    },
+    get tools() {
+      return agent.tools
+    },
+    get signal() {
+      return signal()
+    },
   }
 }
 

@@ -1,11 +1,11 @@
-import type { Agent } from '../agent/agent.js'
+import type { AgentContext } from '../agent/agent-context.js'
 import { ContextWindowOverflowError } from '../errors/model-error.js'
 import type { Model } from '../model/model.js'
 import type { ContentBlock, Message } from '../types/messages.js'
 
 /** What a conversation manager may use besides the messages. */
 export interface ConversationManagerContext {
-  agent: Agent
+  agent: AgentContext
   /** The agent's model (a summarizing manager may call it). */
   model: Model
   /** The invocation's signal: a manager that calls a model passes it on. */
@@ -18,7 +18,7 @@ export interface ConversationManagerContext {
  */
 export interface ConversationManager {
   /** Runs after every invocation, however it ended. */
-  applyManagement(messages: Message[], context: { agent: Agent }): void | Promise<void>
+  applyManagement(messages: Message[], context: { agent: AgentContext }): void | Promise<void>
   /**
    * Runs when the model reports a context window overflow; the loop then retries the model call. Must make
    * the conversation smaller, or throw a `ContextWindowOverflowError` saying that it cannot.

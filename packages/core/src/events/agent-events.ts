@@ -8,54 +8,54 @@ import type { Message, ToolResult, ToolUse } from '../types/messages.js'
  * so `event.type === 'data'` and `'data' in event` both narrow it. All are plain JSON.
  */
 export type AgentEvent =
-  | InitEventLoopEvent
-  | StartEventLoopEvent
-  | ModelStreamAgentEvent
-  | DataEvent
-  | ToolUseStreamEvent
-  | ReasoningEvent
-  | MessageEvent
-  | ToolStreamEvent
-  | ToolResultEvent
-  | ThrottledEvent
-  | StructuredOutputEvent
-  | ForceStopEvent
-  | ResultEvent
+  | AgentInitEventLoopEvent
+  | AgentStartEventLoopEvent
+  | AgentModelStreamEvent
+  | AgentDataEvent
+  | AgentToolUseStreamEvent
+  | AgentReasoningEvent
+  | AgentMessageEvent
+  | AgentToolStreamEvent
+  | AgentToolResultEvent
+  | AgentThrottledEvent
+  | AgentStructuredOutputEvent
+  | AgentForceStopEvent
+  | AgentResultEvent
 
 export type AgentEventType = AgentEvent['type']
 
-export interface InitEventLoopEvent {
+export interface AgentInitEventLoopEvent {
   type: 'init_event_loop'
   init_event_loop: true
 }
 
-export interface StartEventLoopEvent {
+export interface AgentStartEventLoopEvent {
   type: 'start_event_loop'
   start_event_loop: true
   /** 1 for the first model call of the invocation. */
   cycle: number
 }
 
-export interface ModelStreamAgentEvent {
+export interface AgentModelStreamEvent {
   type: 'model_stream'
   /** The provider's chunk, as the model streamed it. */
   event: ModelStreamEvent
 }
 
-export interface DataEvent {
+export interface AgentDataEvent {
   type: 'data'
   data: string
   delta: { text: string }
 }
 
-export interface ToolUseStreamEvent {
+export interface AgentToolUseStreamEvent {
   type: 'tool_use_stream'
   /** `input` is the JSON text received so far. */
   current_tool_use: { toolUseId: string; name: string; input: string }
   delta: { toolUse: { input: string } }
 }
 
-export interface ReasoningEvent {
+export interface AgentReasoningEvent {
   type: 'reasoning'
   reasoning: true
   reasoningText?: string
@@ -64,39 +64,39 @@ export interface ReasoningEvent {
   delta: { reasoningContent: { text?: string; signature?: string; redactedContent?: string } }
 }
 
-export interface MessageEvent {
+export interface AgentMessageEvent {
   type: 'message'
   message: Message
 }
 
-export interface ToolStreamEvent {
+export interface AgentToolStreamEvent {
   type: 'tool_stream'
   tool_stream_event: { tool_use: ToolUse; data: JsonValue }
 }
 
-export interface ToolResultEvent {
+export interface AgentToolResultEvent {
   type: 'tool_result'
   tool_result: ToolResult
 }
 
-export interface ThrottledEvent {
+export interface AgentThrottledEvent {
   type: 'throttled'
   /** Seconds until the retry. */
   event_loop_throttled_delay: number
 }
 
-export interface StructuredOutputEvent {
+export interface AgentStructuredOutputEvent {
   type: 'structured_output'
   structured_output: JsonValue
 }
 
-export interface ForceStopEvent {
+export interface AgentForceStopEvent {
   type: 'force_stop'
   force_stop: true
   force_stop_reason: string
 }
 
-export interface ResultEvent {
+export interface AgentResultEvent {
   type: 'result'
   result: AgentResult
 }

@@ -1,17 +1,16 @@
-import type { Agent } from '../agent/agent.js'
+import type { AgentContext, Tool } from '../agent/agent-context.js'
 import type { AgentResult } from '../agent/agent-result.js'
 import type { ModelRequest } from '../model/model.js'
-import type { Tool } from '../tools/tool.js'
 import type { Message, ToolResult, ToolUse } from '../types/messages.js'
 import type { StopReason } from '../types/stop-reason.js'
 
 /** Base of every hook event. Hook events are live objects for hooks only; they are never streamed. */
 export abstract class HookEvent {
-  readonly agent: Agent
+  readonly agent: AgentContext
   /** After-events run their callbacks in reverse registration order, so that hooks nest like middleware. */
   static readonly reverseCallbacks: boolean = false
 
-  constructor(agent: Agent) {
+  constructor(agent: AgentContext) {
     this.agent = agent
   }
 }
@@ -27,7 +26,7 @@ export class AfterInvocationEvent extends HookEvent {
   /** Set when the invocation ended with an error (including an abort). */
   readonly error: unknown
 
-  constructor(agent: Agent, fields: { result?: AgentResult; error?: unknown }) {
+  constructor(agent: AgentContext, fields: { result?: AgentResult; error?: unknown }) {
     super(agent)
     this.result = fields.result
     this.error = fields.error
@@ -38,7 +37,7 @@ export class AfterInvocationEvent extends HookEvent {
 export class MessageAddedEvent extends HookEvent {
   readonly message: Message
 
-  constructor(agent: Agent, message: Message) {
+  constructor(agent: AgentContext, message: Message) {
     super(agent)
     this.message = message
   }
@@ -52,7 +51,7 @@ export class BeforeModelCallEvent extends HookEvent {
   /** The request as it will be sent; treat it as read-only. */
   readonly request: Readonly<ModelRequest>
 
-  constructor(agent: Agent, fields: { cycle: number; attempt: number; request: ModelRequest }) {
+  constructor(agent: AgentContext, fields: { cycle: number; attempt: number; request: ModelRequest }) {
     super(agent)
     this.cycle = fields.cycle
     this.attempt = fields.attempt
@@ -74,7 +73,7 @@ export class AfterModelCallEvent extends HookEvent {
   retry = false
 
   constructor(
-    agent: Agent,
+    agent: AgentContext,
     fields: { cycle: number; attempt: number; message?: Message; stopReason?: StopReason; error?: unknown },
   ) {
     super(agent)
@@ -96,7 +95,7 @@ export class BeforeToolCallEvent extends HookEvent {
   tool: Tool | undefined
   cancel: boolean | string = false
 
-  constructor(agent: Agent, fields: { toolUse: ToolUse; tool: Tool | undefined }) {
+  constructor(agent: AgentContext, fields: { toolUse: ToolUse; tool: Tool | undefined }) {
     super(agent)
     this.toolUse = fields.toolUse
     this.tool = fields.tool
@@ -113,7 +112,7 @@ export class AfterToolCallEvent extends HookEvent {
   readonly cancelled: boolean
 
   constructor(
-    agent: Agent,
+    agent: AgentContext,
     fields: { toolUse: ToolUse; tool: Tool | undefined; result: ToolResult; cancelled: boolean },
   ) {
     super(agent)

@@ -1,4 +1,4 @@
-import type { Agent } from '../agent/agent.js'
+import type { AgentContext } from '../agent/agent-context.js'
 import { type AgentResult, createAgentResult } from '../agent/agent-result.js'
 import { type ConversationManager, cannotReduce } from '../conversation/conversation-manager.js'
 import { AgentError } from '../errors/agent-error.js'
@@ -41,7 +41,7 @@ const maxContextReductions = 32
 
 /** Everything one invocation needs. Built by `Agent`; the loop holds no other state. */
 export interface Invocation {
-  agent: Agent
+  agent: AgentContext
   resolveModel: () => Promise<Model>
   messages: Message[]
   prompt: ContentBlock[] | Message[] | undefined
@@ -170,6 +170,7 @@ async function prepare(run: LoopRun): Promise<{ model: Model; request: ModelRequ
   await invocation.hooks.invoke(new BeforeInvocationEvent(invocation.agent))
   if (invocation.prompt !== undefined) await addPrompt(run, invocation.prompt)
   const model = await invocation.resolveModel()
+  await invocation.registry.load(run.signal)
   if (invocation.structuredOutput !== undefined) {
     run.output = new StructuredOutputRun(invocation.structuredOutput, invocation.registry)
     run.registry = run.output.registry
@@ -192,7 +193,11 @@ function limitReached(run: LoopRun, cycle: number): StopReason | undefined {
 }
 
 async function beforeModelCall(run: LoopRun, cycle: number, attempt: number, request: ModelRequest) {
-  const { hooks, agent } = run.invocation
+  const { hooks, agent, registry } = run.invocation
+  // Tool providers may change their tools between model calls (e.g. an MCP server's list_changed).
+  if (cycle > 1 && attempt === 1 && registry.hasProviders && run.registry === registry) {
+    if (await registry.load(run.signal)) request.toolSpecs = registry.size > 0 ? registry.specs() : undefined
+  }
   if (hooks.has(BeforeModelCallEvent)) {
     await hooks.invoke(new BeforeModelCallEvent(agent, { cycle, attempt, request }))
   }

@@ -1,4 +1,4 @@
-import type { Agent } from '../agent/agent.js'
+import type { AgentContext } from '../agent/agent-context.js'
 import type { AgentEvent } from '../events/agent-events.js'
 import { AfterToolCallEvent, BeforeToolCallEvent } from '../hooks/hook-events.js'
 import type { HookRegistry } from '../hooks/hook-registry.js'
@@ -8,7 +8,7 @@ import type { ToolResult, ToolUse } from '../types/messages.js'
 
 export interface ExecuteToolsOptions {
   registry: ToolRegistry
-  agent: Agent
+  agent: AgentContext
   signal: AbortSignal
   concurrency: number
   defaultTimeoutMs: number

@@ -5,19 +5,19 @@ import type { Metrics, Usage } from '../types/usage.js'
 
 /** The events a `Model` streams, in Converse shape. Each has exactly one key. */
 export type ModelStreamEvent =
-  | MessageStartEvent
-  | ContentBlockStartEvent
-  | ContentBlockDeltaEvent
-  | ContentBlockStopEvent
-  | MessageStopEvent
-  | MetadataEvent
-  | RedactContentEvent
+  | ModelMessageStartEvent
+  | ModelContentBlockStartEvent
+  | ModelContentBlockDeltaEvent
+  | ModelContentBlockStopEvent
+  | ModelMessageStopEvent
+  | ModelMetadataEvent
+  | ModelRedactContentEvent
 
-export interface MessageStartEvent {
+export interface ModelMessageStartEvent {
   messageStart: { role: Role }
 }
 
-export interface ContentBlockStartEvent {
+export interface ModelContentBlockStartEvent {
   contentBlockStart: {
     contentBlockIndex?: number
     /** Present for tool use; text and reasoning blocks may start with their first delta. */
@@ -32,19 +32,19 @@ export type ContentBlockDelta =
   | { reasoningContent: { text?: string; signature?: string; redactedContent?: string } }
   | { citation: JsonValue }
 
-export interface ContentBlockDeltaEvent {
+export interface ModelContentBlockDeltaEvent {
   contentBlockDelta: { contentBlockIndex?: number; delta: ContentBlockDelta }
 }
 
-export interface ContentBlockStopEvent {
+export interface ModelContentBlockStopEvent {
   contentBlockStop: { contentBlockIndex?: number }
 }
 
-export interface MessageStopEvent {
+export interface ModelMessageStopEvent {
   messageStop: { stopReason: StopReason; additionalModelResponseFields?: JsonValue }
 }
 
-export interface MetadataEvent {
+export interface ModelMetadataEvent {
   metadata: { usage?: Usage; metrics?: Metrics; trace?: JsonValue }
 }
 
@@ -52,6 +52,6 @@ export interface MetadataEvent {
  * A guardrail asks for content to be replaced (Bedrock, after `metadata`): the assistant's answer by
  * `redactAssistantContentMessage`. Input redaction is applied by the provider to the request's messages.
  */
-export interface RedactContentEvent {
+export interface ModelRedactContentEvent {
   redactContent: { redactUserContentMessage?: string; redactAssistantContentMessage?: string }
 }

@@ -31,7 +31,9 @@ export interface ModelRequest {
  * - end with `messageStop` and report usage and metrics in `metadata`.
  */
 export interface Model {
+  /** Who serves the model, as OpenTelemetry's `gen_ai.provider.name` spells it: `openai`, `aws.bedrock`, … */
+  readonly provider: string
+  /** The model as the provider names it, e.g. `gpt-4.1-mini`. */
+  readonly modelId: string
   stream(request: ModelRequest): AsyncIterable<ModelStreamEvent>
-  /** Optional: shown in logs and metrics. */
-  readonly modelId?: string
 }

@@ -17,6 +17,7 @@ const hasOperator = /[\d)]\s*[-+*/^%]\s*[(\d]/
  * present, and answers from the result; otherwise it says that no provider is configured.
  */
 export class OfflineModel implements Model {
+  readonly provider = 'offline'
   readonly modelId = 'offline'
   private readonly tokenDelayMs: number
 

@@ -1,6 +1,7 @@
+import type { Tool } from '../agent/agent-context.js'
 import { StructuredOutputError } from '../errors/invocation-errors.js'
 import type { StandardSchema } from '../tools/input-schema.js'
-import { type Tool, tool } from '../tools/tool.js'
+import { tool } from '../tools/tool.js'
 import { ToolRegistry } from '../tools/tool-registry.js'
 import type { JsonValue } from '../types/json.js'
 import type { ToolUse } from '../types/messages.js'

@@ -28,6 +28,7 @@ export interface ScriptedModelOptions {
  * request it receives (a snapshot of the messages at that time) and fails loudly when the script runs out.
  */
 export class ScriptedModel implements Model {
+  readonly provider = 'scripted'
   readonly modelId = 'scripted'
   readonly requests: ModelRequest[] = []
   private readonly turns: ScriptedTurn[]

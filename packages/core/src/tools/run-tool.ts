@@ -1,13 +1,13 @@
-import type { Agent } from '../agent/agent.js'
+import type { AgentContext, Tool } from '../agent/agent-context.js'
 import type { AgentEvent } from '../events/agent-events.js'
 import type { JsonValue } from '../types/json.js'
 import type { ToolResult, ToolUse } from '../types/messages.js'
-import { isToolResultLike, type Tool, toToolResultContent } from './tool.js'
+import { isToolResultLike, toToolResultContent } from './tool.js'
 import type { ToolRegistry } from './tool-registry.js'
 
 export interface RunToolOptions {
   registry: ToolRegistry
-  agent: Agent | undefined
+  agent: AgentContext | undefined
   /** The run's signal; the tool's own signal also aborts on its timeout. */
   signal: AbortSignal
   defaultTimeoutMs: number

@@ -1,36 +1,7 @@
-import type { Agent } from '../agent/agent.js'
-import type { ToolSpec } from '../model/model.js'
+import type { Tool, ToolCallbackResult, ToolContext } from '../agent/agent-context.js'
 import type { JsonObject, JsonValue } from '../types/json.js'
-import type { ToolResult, ToolResultContent, ToolUse } from '../types/messages.js'
+import type { ToolResult, ToolResultContent } from '../types/messages.js'
 import { createInputValidator, type InputSchema, type InputValidator, toJsonSchema } from './input-schema.js'
-
-/** What a tool's callback receives besides its input. */
-export interface ToolContext {
-  /** Aborts when the run is cancelled, the consumer stops, or the tool's timeout passes. */
-  signal: AbortSignal
-  toolUse: ToolUse
-  /** The agent running the tool; absent for a tool run outside any agent. */
-  agent: Agent | undefined
-}
-
-/** What a callback may return: a value, a promise, or an async generator (each yield a `tool_stream` event). */
-export type ToolCallbackResult<Output> =
-  | Output
-  | Promise<Output>
-  | AsyncGenerator<JsonValue, Output, undefined>
-
-/** A tool as the agent runs it. `tool()` makes one; any object of this shape works. */
-export interface Tool {
-  readonly name: string
-  readonly description: string
-  /** JSON Schema for the model. */
-  readonly toolSpec: ToolSpec
-  /** Per-call deadline in ms; the agent's default applies when absent. */
-  readonly timeoutMs?: number
-  /** Validates and returns the parsed input, or throws a message the model can act on. */
-  validate(input: unknown): Promise<{ ok: true; value: unknown } | { ok: false; message: string }>
-  invoke(input: unknown, context: ToolContext): ToolCallbackResult<unknown>
-}
 
 export interface ToolDefinition<Input, Output> {
   name: string
