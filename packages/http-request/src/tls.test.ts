@@ -18,7 +18,7 @@ describe('HTTPS through the guarded connector', () => {
     server = createServer({ cert: certificate, key }, (request, response) => {
       response.writeHead(200, { 'content-type': 'text/plain' }).end(`tls ok for ${request.headers.host}`)
     })
-    server.on('secureConnection', (socket) => serverNames.push(socket.servername))
+    server.on('secureConnection', (socket) => serverNames.push(socket.servername ?? false))
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
     port = (server.address() as AddressInfo).port
   })

@@ -129,6 +129,8 @@ describe('POST /stream (text/plain, the seed format)', () => {
           new Agent({
             callbackHandler: null,
             model: {
+              provider: 'test',
+              modelId: 'throws-at-once',
               // biome-ignore lint/correctness/useYield: fails before its first event on purpose
               async *stream() {
                 throw new TypeError('Cannot read properties of undefined (reading "secretThing")')

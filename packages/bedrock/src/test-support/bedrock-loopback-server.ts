@@ -41,7 +41,7 @@ const codec = new EventStreamCodec(toUtf8, fromUtf8)
 /** Encodes one frame the way Bedrock does: JSON payload, string headers. */
 export function encodeFrame(frame: WireFrame): Uint8Array {
   if ('bytes' in frame) return frame.bytes
-  const headers =
+  const headers: Parameters<typeof codec.encode>[0]['headers'] =
     'event' in frame
       ? {
           ':event-type': { type: 'string' as const, value: frame.event },

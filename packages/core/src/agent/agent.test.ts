@@ -114,7 +114,8 @@ describe('model resolution', () => {
     await expect(resolveModel('no-colon')).rejects.toThrow(/provider:modelId/)
     const agent = new Agent({ model: 'nope:model', callbackHandler: null })
     await expect(agent.invoke('Hi')).rejects.toSatisfy(AgentError.isInstance)
-    expect(agent.messages).toEqual([{ role: 'user', content: [{ text: 'Hi' }] }])
+    // Nothing was answered, so the conversation is as it was before the run.
+    expect(agent.messages).toEqual([])
   })
 
   it('falls back to the offline model with a one-line notice when nothing is configured', async () => {

@@ -18,7 +18,10 @@ class ListProvider implements ToolProvider {
   readonly name = 'list'
   loads = 0
   closes = 0
-  constructor(public tools: Tool[]) {}
+  tools: Tool[]
+  constructor(tools: Tool[]) {
+    this.tools = tools
+  }
   async loadTools(signal: AbortSignal): Promise<readonly Tool[]> {
     expect(signal).toBeInstanceOf(AbortSignal)
     this.loads++

@@ -13,7 +13,7 @@ import {
   MessageAddedEvent,
 } from '../hooks/hook-events.js'
 import type { HookRegistry } from '../hooks/hook-registry.js'
-import { MetricsCollector } from '../metrics/agent-metrics.js'
+import { MetricsCollector } from '../metrics/metrics-collector.js'
 import type { Model, ModelRequest, ToolChoice } from '../model/model.js'
 import type { RetryStrategy } from '../retry/retry-strategy.js'
 import { StructuredOutputRun } from '../structured-output/structured-output.js'
@@ -83,6 +83,8 @@ interface LoopRun {
   failure: { error: unknown } | undefined
   output: StructuredOutputRun | undefined
   registry: ToolRegistry
+  /** How the conversation looked before the prompt was added, to undo it when the model says nothing. */
+  beforePrompt: { length: number; trailingContent: number; afterPrompt: number } | undefined
 }
 
 /**
@@ -105,6 +107,7 @@ export async function* runEventLoop(invocation: Invocation): EventLoopGenerator 
     failure: undefined,
     output: undefined,
     registry: invocation.registry,
+    beforePrompt: undefined,
   }
 
   invocation.begin()
@@ -168,7 +171,13 @@ type ModelTurn = ReturnType<MessageAggregator['finish']>
 async function prepare(run: LoopRun): Promise<{ model: Model; request: ModelRequest }> {
   const { invocation } = run
   await invocation.hooks.invoke(new BeforeInvocationEvent(invocation.agent))
-  if (invocation.prompt !== undefined) await addPrompt(run, invocation.prompt)
+  if (invocation.prompt !== undefined) {
+    const { messages } = invocation
+    const trailingContent = messages.at(-1)?.role === 'user' ? messages.at(-1)!.content.length : 0
+    run.beforePrompt = { length: messages.length, trailingContent, afterPrompt: 0 }
+    await addPrompt(run, invocation.prompt)
+    run.beforePrompt.afterPrompt = messages.length
+  }
   const model = await invocation.resolveModel()
   await invocation.registry.load(run.signal)
   if (invocation.structuredOutput !== undefined) {
@@ -376,6 +385,20 @@ async function onEnd(run: LoopRun): Promise<void> {
   }
 }
 
+/**
+ * A run stopped before the model said anything leaves the conversation as it was before the run, so
+ * that the next prompt is not merged with one the model never answered. True when it undid the prompt.
+ */
+function undoUnansweredPrompt(run: LoopRun): boolean {
+  const { messages } = run.invocation
+  const before = run.beforePrompt
+  if (before === undefined || messages.length !== before.afterPrompt) return false
+  messages.length = before.length
+  const trailing = messages.at(-1)
+  if (before.trailingContent > 0 && trailing !== undefined) trailing.content.length = before.trailingContent
+  return true
+}
+
 async function addPrompt(run: LoopRun, prompt: ContentBlock[] | Message[]): Promise<void> {
   const { messages } = run.invocation
   if (prompt.length > 0 && 'role' in prompt[0]!) {
@@ -407,6 +430,7 @@ async function keepWhatIsValid(run: LoopRun, quiet: boolean): Promise<void> {
   const { messages } = run.invocation
   const partial = run.aggregator?.partialMessage()
   run.aggregator = undefined
+  if (partial === undefined && undoUnansweredPrompt(run)) return
   const before = messages.length
   if (partial !== undefined) messages.push(partial)
   answerOpenToolUses(messages, run.toolResults, 'was cancelled because the run stopped before it finished.')

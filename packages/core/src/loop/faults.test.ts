@@ -394,7 +394,7 @@ describe('stopping a run', () => {
     await expect(agent.invoke('third')).rejects.toSatisfy(ConcurrencyError.isInstance)
     await first.return(undefined as never)
     expect(agent.isRunning).toBe(false)
-    expect(agent.messages[0]).toEqual({ role: 'user', content: [{ text: 'first' }] })
+    expect(agent.messages).toEqual([])
     expect(conversationProblems(agent.messages)).toEqual([])
   })
 
@@ -408,11 +408,53 @@ describe('stopping a run', () => {
 
   it('merges a new prompt into a trailing user message so roles keep alternating', async () => {
     const model = new ScriptedModel([{ content: [{ text: 'ok' }] }])
-    const agent = new Agent({ model, callbackHandler: null })
-    await collectStream(agent.stream('Hi', { signal: AbortSignal.abort() }))
+    const messages = [{ role: 'user' as const, content: [{ text: 'Hi' }] }]
+    const agent = new Agent({ model, messages, callbackHandler: null })
     await agent.invoke('again')
     expect(agent.messages[0]).toEqual({ role: 'user', content: [{ text: 'Hi' }, { text: 'again' }] })
     expect(conversationProblems(agent.messages)).toEqual([])
+  })
+
+  it('undoes the prompt of a run stopped before the model said anything, so the next prompt stands alone', async () => {
+    const { model } = hangingModel()
+    const agent = new Agent({ model, callbackHandler: null })
+    const controller = new AbortController()
+    const stream = agent.stream('What is the capital of France?', { signal: controller.signal })
+    await stream.next()
+    controller.abort()
+    await collectStream(stream)
+    expect(agent.messages).toEqual([])
+
+    const next = new ScriptedModel([{ content: [{ text: '2' }] }])
+    const second = new Agent({ model: next, messages: agent.messages, callbackHandler: null })
+    await collectStream(second.stream('never answered', { signal: AbortSignal.abort() }))
+    await second.invoke('1+1')
+    expect(next.requests[0]!.messages).toEqual([{ role: 'user', content: [{ text: '1+1' }] }])
+  })
+
+  it('restores a trailing user message that a stopped prompt was merged into', async () => {
+    const messages = [{ role: 'user' as const, content: [{ text: 'earlier' }] }]
+    const agent = new Agent({ model: new ScriptedModel([]), messages, callbackHandler: null })
+    await collectStream(agent.stream('merged then undone', { signal: AbortSignal.abort() }))
+    expect(agent.messages).toEqual([{ role: 'user', content: [{ text: 'earlier' }] }])
+  })
+
+  it('keeps the prompt and the partial answer of a run stopped mid-answer', async () => {
+    const model = new ScriptedModel([
+      {
+        hang: true,
+        events: [
+          { messageStart: { role: 'assistant' } },
+          { contentBlockDelta: { contentBlockIndex: 0, delta: { text: 'Paris is' } } },
+        ],
+      },
+    ])
+    const agent = new Agent({ model, callbackHandler: null })
+    for await (const event of agent.stream('Capital of France?')) if (event.type === 'data') break
+    expect(agent.messages).toEqual([
+      { role: 'user', content: [{ text: 'Capital of France?' }] },
+      { role: 'assistant', content: [{ text: 'Paris is' }] },
+    ])
   })
 })
 

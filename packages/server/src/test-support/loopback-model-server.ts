@@ -132,6 +132,7 @@ export class LoopbackModelServer {
 
 /** The client side: a `Model` that streams from the loopback server and aborts its HTTP request on abort. */
 class LoopbackModel implements Model {
+  readonly provider = 'loopback'
   readonly modelId = 'loopback'
 
   private readonly url: string
