@@ -37,6 +37,7 @@ export {
 } from './conversation/summarizing-conversation-manager.js'
 export * from './errors/index.js'
 export type * from './events/agent-events.js'
+export { addGlobalHooks, globalHookProviders } from './hooks/global-hooks.js'
 export {
   AfterInvocationEvent,
   AfterModelCallEvent,

@@ -12,6 +12,8 @@ import type { Message, ToolUse } from '../types/messages.js'
 export interface AgentContext {
   readonly name: string
   readonly description: string | undefined
+  /** The session manager's id when the conversation is persisted (tracing uses it as the conversation id). */
+  readonly sessionId: string | undefined
   /** The conversation, live: the loop appends to this array. */
   readonly messages: Message[]
   readonly state: AgentState

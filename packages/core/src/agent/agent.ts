@@ -3,6 +3,7 @@ import { SlidingWindowConversationManager } from '../conversation/sliding-window
 import { AgentError } from '../errors/agent-error.js'
 import { AbortError, ConcurrencyError } from '../errors/invocation-errors.js'
 import type { AgentEvent } from '../events/agent-events.js'
+import { globalHookProviders } from '../hooks/global-hooks.js'
 import { AfterInvocationEvent, BeforeInvocationEvent, MessageAddedEvent } from '../hooks/hook-events.js'
 import { type HookProvider, HookRegistry } from '../hooks/hook-registry.js'
 import { AgentEventStream } from '../loop/agent-event-stream.js'
@@ -119,6 +120,7 @@ export class Agent {
     this.maxTokens = tokenLimits(options.maxTokens)
     this.sessionManager = options.sessionManager
     if (this.sessionManager !== undefined) this.registerSessionHooks(this.sessionManager)
+    for (const provider of globalHookProviders()) this.hooks.addProvider(provider)
     for (const provider of options.hooks ?? []) this.hooks.addProvider(provider)
     this.systemPrompt = options.systemPrompt
     this.tools = new ToolRegistry(options.tools)
@@ -340,6 +342,9 @@ function createAgentContext(agent: Agent, signal: () => AbortSignal | undefined)
     },
     get description() {
       return agent.description
+    },
+    get sessionId() {
+      return agent.sessionManager?.sessionId
     },
     get messages() {
       return agent.messages

@@ -1,8 +1,9 @@
 import type { AgentContext, Tool } from '../agent/agent-context.js'
 import type { AgentResult } from '../agent/agent-result.js'
-import type { ModelRequest } from '../model/model.js'
+import type { Model, ModelRequest } from '../model/model.js'
 import type { Message, ToolResult, ToolUse } from '../types/messages.js'
 import type { StopReason } from '../types/stop-reason.js'
+import type { Metrics, Usage } from '../types/usage.js'
 
 /** Base of every hook event. Hook events are live objects for hooks only; they are never streamed. */
 export abstract class HookEvent {
@@ -50,12 +51,18 @@ export class BeforeModelCallEvent extends HookEvent {
   readonly attempt: number
   /** The request as it will be sent; treat it as read-only. */
   readonly request: Readonly<ModelRequest>
+  /** The model being called (its `provider` and `modelId` name it). */
+  readonly model: Model
 
-  constructor(agent: AgentContext, fields: { cycle: number; attempt: number; request: ModelRequest }) {
+  constructor(
+    agent: AgentContext,
+    fields: { cycle: number; attempt: number; request: ModelRequest; model: Model },
+  ) {
     super(agent)
     this.cycle = fields.cycle
     this.attempt = fields.attempt
     this.request = fields.request
+    this.model = fields.model
   }
 }
 
@@ -69,19 +76,36 @@ export class AfterModelCallEvent extends HookEvent {
   readonly stopReason: StopReason | undefined
   /** The error, when the call failed. */
   readonly error: unknown
+  readonly model: Model
+  /** Tokens of this call, when it succeeded and the provider reported them. */
+  readonly usage: Usage | undefined
+  /** Latency and time to first byte of this call, when it succeeded. */
+  readonly metrics: Metrics | undefined
   /** Set to true to call the model again instead of using this outcome. */
   retry = false
 
   constructor(
     agent: AgentContext,
-    fields: { cycle: number; attempt: number; message?: Message; stopReason?: StopReason; error?: unknown },
+    fields: {
+      cycle: number
+      attempt: number
+      model: Model
+      message?: Message
+      stopReason?: StopReason
+      error?: unknown
+      usage?: Usage | undefined
+      metrics?: Metrics | undefined
+    },
   ) {
     super(agent)
     this.cycle = fields.cycle
     this.attempt = fields.attempt
+    this.model = fields.model
     this.message = fields.message
     this.stopReason = fields.stopReason
     this.error = fields.error
+    this.usage = fields.usage
+    this.metrics = fields.metrics
   }
 }
 

@@ -6,6 +6,7 @@ import { AbortError } from '../errors/invocation-errors.js'
 import { ModelError } from '../errors/model-error.js'
 import { collectStream, conversationProblems, ScriptedModel } from '../testing/index.js'
 import { tool } from '../tools/tool.js'
+import { addGlobalHooks } from './global-hooks.js'
 import {
   AfterInvocationEvent,
   AfterModelCallEvent,
@@ -337,5 +338,50 @@ describe('a hook that throws', () => {
       throw new Error('secondary')
     })
     await expect(agent.invoke('Hi')).rejects.toThrow('original failure')
+  })
+})
+
+describe('global hooks', () => {
+  it('are added to every agent built after addGlobalHooks, until removed', async () => {
+    const seen: string[] = []
+    const remove = addGlobalHooks({
+      registerHooks: (registry) =>
+        registry.add(BeforeInvocationEvent, (event) => void seen.push(event.agent.name)),
+    })
+    const during = new Agent({
+      name: 'during',
+      model: new ScriptedModel([{ content: [{ text: 'a' }] }]),
+      callbackHandler: null,
+    })
+    remove()
+    const after = new Agent({
+      name: 'after',
+      model: new ScriptedModel([{ content: [{ text: 'b' }] }]),
+      callbackHandler: null,
+    })
+    await during.invoke('x')
+    await after.invoke('y')
+    expect(seen).toEqual(['during'])
+  })
+})
+
+describe('model call hooks', () => {
+  it('name the model and report the usage and latency of each call', async () => {
+    const seen: unknown[] = []
+    const model = new ScriptedModel([
+      { content: [{ text: 'hi' }], usage: { inputTokens: 3, outputTokens: 1, totalTokens: 4 } },
+    ])
+    const agent = new Agent({ model, callbackHandler: null })
+    agent.hooks.add(BeforeModelCallEvent, (event) => void seen.push(event.model.provider))
+    agent.hooks.add(AfterModelCallEvent, (event) => {
+      seen.push(event.model.modelId, event.usage, typeof event.metrics?.latencyMs)
+    })
+    await agent.invoke('x')
+    expect(seen).toEqual([
+      'scripted',
+      'scripted',
+      { inputTokens: 3, outputTokens: 1, totalTokens: 4 },
+      'number',
+    ])
   })
 })

@@ -22,7 +22,7 @@ import type { ToolRegistry } from '../tools/tool-registry.js'
 import type { JsonObject, JsonValue } from '../types/json.js'
 import type { ContentBlock, Message, ToolResult, ToolUse } from '../types/messages.js'
 import type { StopReason } from '../types/stop-reason.js'
-import type { Usage } from '../types/usage.js'
+import type { Metrics, Usage } from '../types/usage.js'
 import { type EventLoopGenerator, type ModelStreamOutcome, ModelStreamPhase } from './agent-event-stream.js'
 import { executeTools } from './execute-tools.js'
 import { MessageAggregator } from './message-aggregator.js'
@@ -128,13 +128,14 @@ export async function* runEventLoop(invocation: Invocation): EventLoopGenerator 
       let attempt = 0
       while (true) {
         attempt++
-        await beforeModelCall(run, cycle, attempt, request)
+        await beforeModelCall(run, model, { cycle, attempt, request })
         // The model turn, the hot path: `AgentEventStream` reads the provider and hands out its events,
         // then resumes the loop here with how the stream ended.
         const current = new MessageAggregator()
         run.aggregator = current
         const startedAt = performance.now()
         let callError: { error: unknown } | undefined
+        let callMetrics: Metrics | undefined
         turn = undefined
         try {
           const streamed = (yield new ModelStreamPhase(model.stream(request), current)) as ModelStreamOutcome
@@ -142,13 +143,13 @@ export async function* runEventLoop(invocation: Invocation): EventLoopGenerator 
           const firstChunkAt = streamed.firstChunkAt
           if (signal.aborted) throw abortReason(signal)
           turn = current.finish()
-          recordModelCall(run, cycle, current, startedAt, firstChunkAt)
+          callMetrics = recordModelCall(run, cycle, current, startedAt, firstChunkAt)
         } catch (error) {
           // An abort is never retried.
           if (signal.aborted || AbortError.isInstance(error)) throw error
           callError = { error }
         }
-        const next = await afterModelCall(run, { cycle, attempt, turn, callError, model })
+        const next = await afterModelCall(run, { cycle, attempt, turn, callError, model, callMetrics })
         if (next === 'accept') break
         if (next !== 'retry') {
           yield* emit(run, { type: 'throttled', event_loop_throttled_delay: next / 1000 })
@@ -201,14 +202,19 @@ function limitReached(run: LoopRun, cycle: number): StopReason | undefined {
   return tokenLimitReached(run.metrics.usage, run.invocation.maxTokens)
 }
 
-async function beforeModelCall(run: LoopRun, cycle: number, attempt: number, request: ModelRequest) {
+async function beforeModelCall(
+  run: LoopRun,
+  model: Model,
+  call: { cycle: number; attempt: number; request: ModelRequest },
+) {
+  const { cycle, attempt, request } = call
   const { hooks, agent, registry } = run.invocation
   // Tool providers may change their tools between model calls (e.g. an MCP server's list_changed).
   if (cycle > 1 && attempt === 1 && registry.hasProviders && run.registry === registry) {
     if (await registry.load(run.signal)) request.toolSpecs = registry.size > 0 ? registry.specs() : undefined
   }
   if (hooks.has(BeforeModelCallEvent)) {
-    await hooks.invoke(new BeforeModelCallEvent(agent, { cycle, attempt, request }))
+    await hooks.invoke(new BeforeModelCallEvent(agent, { cycle, attempt, request, model }))
   }
   run.metrics.startModelCall()
 }
@@ -219,14 +225,13 @@ function recordModelCall(
   aggregator: MessageAggregator,
   startedAt: number,
   firstChunkAt: number | undefined,
-): void {
-  run.metrics.endModelCall(
-    cycle,
-    aggregator.usage,
-    aggregator.metrics?.latencyMs ?? performance.now() - startedAt,
+): Metrics {
+  const latencyMs = aggregator.metrics?.latencyMs ?? performance.now() - startedAt
+  const timeToFirstByteMs =
     aggregator.metrics?.timeToFirstByteMs ??
-      (firstChunkAt === undefined ? undefined : firstChunkAt - startedAt),
-  )
+    (firstChunkAt === undefined ? undefined : firstChunkAt - startedAt)
+  run.metrics.endModelCall(cycle, aggregator.usage, latencyMs, timeToFirstByteMs)
+  return timeToFirstByteMs === undefined ? { latencyMs } : { latencyMs, timeToFirstByteMs }
 }
 
 /**
@@ -241,6 +246,7 @@ async function afterModelCall(
     turn: ModelTurn | undefined
     callError: { error: unknown } | undefined
     model: Model
+    callMetrics: Metrics | undefined
   },
 ): Promise<'accept' | 'retry' | number> {
   const { hooks, agent } = run.invocation
@@ -250,9 +256,15 @@ async function afterModelCall(
       new AfterModelCallEvent(agent, {
         cycle,
         attempt,
+        model: call.model,
         ...(turn === undefined
           ? { error: callError?.error }
-          : { message: turn.message, stopReason: turn.stopReason }),
+          : {
+              message: turn.message,
+              stopReason: turn.stopReason,
+              usage: run.aggregator?.usage,
+              metrics: call.callMetrics,
+            }),
       }),
     )
     if (after.retry) return 'retry'
