@@ -1,3 +1,5 @@
+// The public types use Symbol.asyncDispose: consumers need this lib, with or without @types/node.
+/// <reference lib="esnext.disposable" preserve="true" />
 export {
   Agent,
   type AgentOptions,

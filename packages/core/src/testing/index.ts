@@ -1,3 +1,5 @@
+// The public types use Symbol.asyncDispose: consumers need this lib, with or without @types/node.
+/// <reference lib="esnext.disposable" preserve="true" />
 export { type CollectedStream, collectStream, eventTypes } from './collect-stream.js'
 export { conversationProblems } from './conversation-checks.js'
 export { fixturesDirectory, fixturesSkipMessage } from './fixtures-directory.js'

@@ -1,0 +1,34 @@
+// Builds and packs every public package into one folder, as `pnpm publish` would: `workspace:` ranges are
+// replaced by the versions being released. `node scripts/packaging/pack-packages.mjs <folder>` is the
+// release dry run; `npm publish <folder>/<name>.tgz` publishes one of them.
+import { mkdirSync, rmSync } from 'node:fs'
+import { resolve } from 'node:path'
+import { pnpmCommand, publicPackages, rootDirectory, run } from './workspace.mjs'
+
+/** Returns one `{ name, version, filename, files }` per public package (`files`: paths in the tarball). */
+export function packPackages(destination) {
+  const packages = publicPackages()
+  const filters = packages.flatMap(({ manifest }) => ['--filter', manifest.name])
+  const [command, ...prefix] = pnpmCommand
+  run(command, [...prefix, 'turbo', 'run', 'build', ...filters, '--output-logs=errors-only'])
+  rmSync(destination, { recursive: true, force: true })
+  mkdirSync(destination, { recursive: true })
+  const output = run(command, [...prefix, '-r', ...filters, 'pack', '--pack-destination', destination, '--json'], {
+    capture: true,
+  })
+  const packed = JSON.parse(output)
+  if (packed.length !== packages.length) {
+    throw new Error(`packed ${packed.length} packages, expected ${packages.length}`)
+  }
+  return packed.map(({ name, version, filename, files }) => ({
+    name,
+    version,
+    filename,
+    files: files.map((file) => file.path),
+  }))
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const destination = resolve(rootDirectory, process.argv[2] ?? 'release')
+  for (const { filename } of packPackages(destination)) console.log(filename)
+}
