@@ -6,14 +6,14 @@ import { resolve } from 'node:path'
 import { pnpmCommand, publicPackages, rootDirectory, run } from './workspace.mjs'
 
 /** Returns one `{ name, version, filename, files }` per public package (`files`: paths in the tarball). */
-export function packPackages(destination) {
+export async function packPackages(destination) {
   const packages = publicPackages()
   const filters = packages.flatMap(({ manifest }) => ['--filter', manifest.name])
   const [command, ...prefix] = pnpmCommand
-  run(command, [...prefix, 'turbo', 'run', 'build', ...filters, '--output-logs=errors-only'])
+  await run(command, [...prefix, 'turbo', 'run', 'build', ...filters, '--output-logs=errors-only'])
   rmSync(destination, { recursive: true, force: true })
   mkdirSync(destination, { recursive: true })
-  const output = run(command, [...prefix, '-r', ...filters, 'pack', '--pack-destination', destination, '--json'], {
+  const output = await run(command, [...prefix, '-r', ...filters, 'pack', '--pack-destination', destination, '--json'], {
     capture: true,
   })
   const packed = JSON.parse(output)
@@ -30,5 +30,5 @@ export function packPackages(destination) {
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   const destination = resolve(rootDirectory, process.argv[2] ?? 'release')
-  for (const { filename } of packPackages(destination)) console.log(filename)
+  for (const { filename } of await packPackages(destination)) console.log(filename)
 }

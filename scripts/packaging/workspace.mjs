@@ -1,6 +1,6 @@
 // What the packaging scripts share: where the repository is, which packages are published, and how to
 // run a command with a deadline (a hung install or child must fail the check, not stall CI).
-import { spawnSync } from 'node:child_process'
+import { spawn } from 'node:child_process'
 import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 
@@ -34,20 +34,31 @@ export function publicPackages() {
     .sort((a, b) => a.manifest.name.localeCompare(b.manifest.name))
 }
 
-/** Runs a command to its end (output shown, or captured with `capture`); throws on failure or timeout. */
+/**
+ * Runs a command to its end, its output shown (or returned with `capture`); rejects on failure or when
+ * it outlives `timeoutMs` (then it is killed). Asynchronous, so that a server in this process keeps serving.
+ */
 export function run(command, args, { cwd = rootDirectory, env, capture = false, timeoutMs = 300_000 } = {}) {
-  const result = spawnSync(command, args, {
-    cwd,
-    env: env ? { ...process.env, ...env } : process.env,
-    stdio: capture ? ['ignore', 'pipe', 'pipe'] : 'inherit',
-    encoding: 'utf8',
-    timeout: timeoutMs,
-    maxBuffer: 64 * 1024 * 1024,
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, {
+      cwd,
+      env: env ? { ...process.env, ...env } : process.env,
+      stdio: capture ? ['ignore', 'pipe', 'pipe'] : ['ignore', 'inherit', 'inherit'],
+    })
+    let output = ''
+    let errors = ''
+    child.stdout?.on('data', (piece) => (output += piece))
+    child.stderr?.on('data', (piece) => (errors += piece))
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs)
+    const fail = (reason) => reject(new Error(`${command} ${args.join(' ')} (in ${cwd}) failed: ${reason}\n${output}${errors}`))
+    child.on('error', (error) => {
+      clearTimeout(timer)
+      fail(error.message)
+    })
+    child.on('close', (code, signal) => {
+      clearTimeout(timer)
+      if (code === 0) resolve(output)
+      else fail(signal ? `killed by ${signal} (deadline ${timeoutMs} ms)` : `exit code ${code}`)
+    })
   })
-  if (result.error || result.status !== 0) {
-    const reason = result.error ? result.error.message : `exit code ${result.status}`
-    const output = capture ? `\n${result.stdout}${result.stderr}` : ''
-    throw new Error(`${command} ${args.join(' ')} (in ${cwd}) failed: ${reason}${output}`)
-  }
-  return result.stdout
 }
