@@ -11,8 +11,11 @@ const work = mkdtempSync(join(tmpdir(), 'agent-check-packages-'))
 const bin = (name) => join(rootDirectory, 'node_modules', '.bin', name)
 try {
   const packages = publicPackages()
-  const expectedEngines = packages.find(({ manifest }) => manifest.name === '@agent/core')?.manifest.engines?.node
-  const tarballs = new Map((await packPackages(join(work, 'tarballs'))).map((tarball) => [tarball.name, tarball]))
+  const expectedEngines = packages.find(({ manifest }) => manifest.name === '@agent/core')?.manifest.engines
+    ?.node
+  const tarballs = new Map(
+    (await packPackages(join(work, 'tarballs'))).map((tarball) => [tarball.name, tarball]),
+  )
   let failures = 0
   for (const item of packages) {
     const { filename, files } = tarballs.get(item.manifest.name)

@@ -13,9 +13,13 @@ export async function packPackages(destination) {
   await run(command, [...prefix, 'turbo', 'run', 'build', ...filters, '--output-logs=errors-only'])
   rmSync(destination, { recursive: true, force: true })
   mkdirSync(destination, { recursive: true })
-  const output = await run(command, [...prefix, '-r', ...filters, 'pack', '--pack-destination', destination, '--json'], {
-    capture: true,
-  })
+  const output = await run(
+    command,
+    [...prefix, '-r', ...filters, 'pack', '--pack-destination', destination, '--json'],
+    {
+      capture: true,
+    },
+  )
   const packed = JSON.parse(output)
   if (packed.length !== packages.length) {
     throw new Error(`packed ${packed.length} packages, expected ${packages.length}`)

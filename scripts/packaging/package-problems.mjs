@@ -21,7 +21,9 @@ export function sourceProblems({ directory, manifest }, expectedEngines) {
   if (manifest.license !== 'MIT') problems.push('"license" must be "MIT"')
   if (!existsSync(join(directory, 'LICENSE'))) problems.push('no LICENSE file (copy the root one)')
   if (manifest.engines?.node !== expectedEngines) {
-    problems.push(`"engines.node" is ${JSON.stringify(manifest.engines?.node)}, every package has "${expectedEngines}"`)
+    problems.push(
+      `"engines.node" is ${JSON.stringify(manifest.engines?.node)}, every package has "${expectedEngines}"`,
+    )
   }
   problems.push(...exportsProblems(manifest.exports))
   const readme = join(directory, 'README.md')
@@ -53,11 +55,13 @@ export function tarballProblems(unpacked, files) {
   }
   for (const file of files) {
     if (file.endsWith('.tsbuildinfo')) problems.push(`the tarball ships ${file}`)
-    if (/\.test\.[cm]?[jt]s$/.test(file) || file.includes('test-support/')) problems.push(`the tarball ships ${file}`)
+    if (/\.test\.[cm]?[jt]s$/.test(file) || file.includes('test-support/'))
+      problems.push(`the tarball ships ${file}`)
     if (file.endsWith('.map')) problems.push(...mapProblems(unpacked, file, shipped))
   }
   const packedManifest = readFileSync(join(unpacked, 'package.json'), 'utf8')
-  if (packedManifest.includes('workspace:')) problems.push('the packed package.json still has "workspace:" ranges')
+  if (packedManifest.includes('workspace:'))
+    problems.push('the packed package.json still has "workspace:" ranges')
   return problems
 }
 

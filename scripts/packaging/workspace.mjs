@@ -50,7 +50,8 @@ export function run(command, args, { cwd = rootDirectory, env, capture = false, 
     child.stdout?.on('data', (piece) => (output += piece))
     child.stderr?.on('data', (piece) => (errors += piece))
     const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs)
-    const fail = (reason) => reject(new Error(`${command} ${args.join(' ')} (in ${cwd}) failed: ${reason}\n${output}${errors}`))
+    const fail = (reason) =>
+      reject(new Error(`${command} ${args.join(' ')} (in ${cwd}) failed: ${reason}\n${output}${errors}`))
     child.on('error', (error) => {
       clearTimeout(timer)
       fail(error.message)

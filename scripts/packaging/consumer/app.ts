@@ -8,16 +8,19 @@ import { createHttpRequestTool, httpRequest } from '@agent/http-request'
 import { OpenAIModel } from '@agent/openai'
 import { createAgentServer, serve } from '@agent/server'
 
-const baseURL = process.env.CONSUMER_OPENAI_BASE_URL
-const helloURL = process.env.CONSUMER_HELLO_URL
-if (!baseURL || !helloURL) throw new Error('CONSUMER_OPENAI_BASE_URL and CONSUMER_HELLO_URL must be set')
+// `node dist/app.js <OpenAI base URL> <plain-text URL>`, both on the loopback server.
+const [baseURL, helloURL] = process.argv.slice(2)
+if (!baseURL || !helloURL) throw new Error('usage: node dist/app.js <OpenAI base URL> <plain-text URL>')
 
 function check(condition: boolean, message: string): asserts condition {
   if (!condition) throw new Error(`consumer check failed: ${message}`)
 }
 
 function openAIAgent(): Agent {
-  const model = new OpenAIModel({ modelId: 'consumer-model', clientArgs: { baseURL, apiKey: 'consumer-key' } })
+  const model = new OpenAIModel({
+    modelId: 'consumer-model',
+    clientArgs: { baseURL, apiKey: 'consumer-key' },
+  })
   return new Agent({ model, tools: [calculator], callbackHandler: null })
 }
 
@@ -48,7 +51,10 @@ const requestWith = (tool: typeof httpRequest) =>
 const refused = await requestWith(httpRequest)
 check(refused.status === 'error', `the default policy let ${helloURL} through`)
 const allowed = await requestWith(createHttpRequestTool({ allowedCidrs: ['127.0.0.1'] }))
-check(JSON.stringify(allowed.content).includes('hello from loopback'), `allowed call gave ${JSON.stringify(allowed)}`)
+check(
+  JSON.stringify(allowed.content).includes('hello from loopback'),
+  `allowed call gave ${JSON.stringify(allowed)}`,
+)
 
 // Bedrock: built from options alone (no AWS call is made).
 const bedrock = new BedrockModel({ modelId: 'consumer-model', region: 'us-east-1' })

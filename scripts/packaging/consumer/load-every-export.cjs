@@ -20,7 +20,9 @@ async function main() {
       entries++
     }
   }
-  console.log(`require(esm) ok on Node ${process.version}: ${entries} entry points of ${names.length} packages`)
+  console.log(
+    `require(esm) ok on Node ${process.version}: ${entries} entry points of ${names.length} packages`,
+  )
 }
 
 main().catch((error) => {

@@ -44,15 +44,29 @@ async function answer(request, response) {
         ]
   const finishReason = last.role === 'tool' ? 'stop' : 'tool_calls'
   response.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' })
-  const chunk = (fields) => ({ id: 'chatcmpl-consumer', object: 'chat.completion.chunk', created: 1, model, ...fields })
+  const chunk = (fields) => ({
+    id: 'chatcmpl-consumer',
+    object: 'chat.completion.chunk',
+    created: 1,
+    model,
+    ...fields,
+  })
   for (const delta of deltas) write(response, chunk({ choices: [{ index: 0, delta, finish_reason: null }] }))
   write(response, chunk({ choices: [{ index: 0, delta: {}, finish_reason: finishReason }] }))
-  write(response, chunk({ choices: [], usage: { prompt_tokens: 20, completion_tokens: 5, total_tokens: 25 } }))
+  write(
+    response,
+    chunk({ choices: [], usage: { prompt_tokens: 20, completion_tokens: 5, total_tokens: 25 } }),
+  )
   response.end('data: [DONE]\n\n')
 }
 
 function toolCallStart() {
-  return { index: 0, id: 'call_consumer_1', type: 'function', function: { name: 'calculator', arguments: '' } }
+  return {
+    index: 0,
+    id: 'call_consumer_1',
+    type: 'function',
+    function: { name: 'calculator', arguments: '' },
+  }
 }
 
 function write(response, chunk) {

@@ -22,11 +22,12 @@ try {
   await browserProject(tarballs.filter(({ name }) => browserPackages.includes(name)))
   const server = await startOpenAIChatServer()
   try {
-    const env = { CONSUMER_OPENAI_BASE_URL: server.baseURL, CONSUMER_HELLO_URL: server.helloURL }
-    for (const node of nodeCommands()) {
-      for (const script of ['dist/app.js', 'load-every-export.cjs']) {
-        await run(node[0], [...node.slice(1), script], { cwd: nodeApp, env, timeoutMs: 120_000 })
-      }
+    for (const [command, ...prefix] of nodeCommands()) {
+      await run(command, [...prefix, 'dist/app.js', server.baseURL, server.helloURL], {
+        cwd: nodeApp,
+        timeoutMs: 120_000,
+      })
+      await run(command, [...prefix, 'load-every-export.cjs'], { cwd: nodeApp, timeoutMs: 120_000 })
     }
   } finally {
     await server.close()
@@ -52,7 +53,9 @@ async function browserProject(tarballs) {
   await npm(directory, ['install', ...tarballs.map(({ filename }) => filename), 'zod'])
   await npm(directory, ['install', '--save-dev', typescript])
   if (existsSync(join(directory, 'node_modules', '@types', 'node'))) {
-    throw new Error('@types/node reached the browser project through a dependency: its check would prove nothing')
+    throw new Error(
+      '@types/node reached the browser project through a dependency: its check would prove nothing',
+    )
   }
   await run(join(directory, 'node_modules', '.bin', 'tsc'), ['-p', 'tsconfig.json'], { cwd: directory })
 }
@@ -60,13 +63,19 @@ async function browserProject(tarballs) {
 function project(name, files) {
   const directory = join(work, name)
   mkdirSync(directory)
-  writeFileSync(join(directory, 'package.json'), `${JSON.stringify({ name, private: true, type: 'module' })}\n`)
+  writeFileSync(
+    join(directory, 'package.json'),
+    `${JSON.stringify({ name, private: true, type: 'module' })}\n`,
+  )
   for (const file of files) copyFileSync(join(here, file), join(directory, file))
   return directory
 }
 
 function npm(directory, args) {
-  return run('npm', [...args, '--no-audit', '--no-fund', '--prefer-offline'], { cwd: directory, capture: true })
+  return run('npm', [...args, '--no-audit', '--no-fund', '--prefer-offline'], {
+    cwd: directory,
+    capture: true,
+  })
 }
 
 /** Re-exports every entry point of every package, so that each one's types compile (new packages too). */
