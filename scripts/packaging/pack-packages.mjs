@@ -1,6 +1,6 @@
 // Builds and packs every public package into one folder, as `pnpm publish` would: `workspace:` ranges are
-// replaced by the versions being released. `node scripts/packaging/pack-packages.mjs <folder>` is the
-// release dry run; `npm publish <folder>/<name>.tgz` publishes one of them.
+// replaced by the versions being released. `node scripts/packaging/pack-packages.mjs <folder> [--dry-run]`:
+// with --dry-run, `npm publish --dry-run` then runs on each tarball (`pnpm release:dry-run`).
 import { mkdirSync, rmSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { pnpmCommand, publicPackages, rootDirectory, run } from './workspace.mjs'
@@ -34,5 +34,10 @@ export async function packPackages(destination) {
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   const destination = resolve(rootDirectory, process.argv[2] ?? 'release')
-  for (const { filename } of await packPackages(destination)) console.log(filename)
+  for (const { filename } of await packPackages(destination)) {
+    console.log(filename)
+    // A path, not a bare name: npm would read `release/x.tgz` as a GitHub repository.
+    if (process.argv.includes('--dry-run'))
+      await run('npm', ['publish', '--dry-run', '--access', 'public', filename])
+  }
 }
