@@ -15,7 +15,7 @@ import {
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { packPackages } from '../pack-packages.mjs'
-import { readJson, rootDevDependencyVersion, rootDirectory, run } from '../workspace.mjs'
+import { publicPackages, readJson, rootDevDependencyVersion, rootDirectory, run } from '../workspace.mjs'
 import { startOpenAIChatServer } from './openai-chat-server.mjs'
 
 const here = new URL('.', import.meta.url).pathname
@@ -130,8 +130,14 @@ function everyExportModule(directory, tarballs) {
   return `${lines.join('\n')}\n`
 }
 
-/** Node 22 and Node 24 from the npm registry's `node` package (this process's Node when it is 24). */
+/**
+ * The oldest Node the packages claim (`engines` of @agent/core, e.g. 22.19.0) and Node 24 (this process's when
+ * it is 24, as under the repository's scripts), from the npm registry's `node` package.
+ */
 function nodeCommands() {
+  const core = publicPackages().find(({ manifest }) => manifest.name === '@agent/core')
+  const floor = /^>=(\d+\.\d+\.\d+)$/.exec(core.manifest.engines.node)?.[1]
+  if (!floor) throw new Error("@agent/core's engines.node is not a plain `>=x.y.z`")
   const current = process.versions.node.startsWith('24.') ? [[process.execPath]] : [['npx', '-y', 'node@24']]
-  return [['npx', '-y', 'node@22'], ...current]
+  return [['npx', '-y', `node@${floor}`], ...current]
 }
