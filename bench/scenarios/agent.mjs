@@ -16,10 +16,15 @@ export const addTool = tool({
   callback: addition,
 })
 
-export function createAgent(client, modelId, tools) {
+export function createAgent(client, modelId, tools, options = {}) {
   if (!agentAvailable)
     throw new Error('@agent/openai does not export OpenAIModel yet (merge the openai branch).')
-  return new Agent({ model: new OpenAIModel({ modelId, client }), tools, callbackHandler: null })
+  return new Agent({
+    model: new OpenAIModel({ modelId, client }),
+    tools,
+    callbackHandler: null,
+    ...(options.hooks !== undefined && { hooks: options.hooks }),
+  })
 }
 
 /** Diagnostic: `OpenAIModel.stream()` read directly, no agent, the way the loop reads it (with a signal). */

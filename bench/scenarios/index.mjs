@@ -148,6 +148,22 @@ function toolsScenario(rounds, options) {
         }
       },
     },
+    // `--diagnose`: the cost of `telemetry()` when no tracer provider is registered (goal: within noise).
+    diagnosticVariants: {
+      async 'agent-with-telemetry-no-op'({ baseURL }) {
+        const { createAgent, agentRun, addTool } = await loadAgent()
+        const { telemetry } = await import('@agent/telemetry')
+        const client = createClient(baseURL)
+        return {
+          async run(tag) {
+            const agent = createAgent(client, toolsModelId(rounds, tag), [addTool], { hooks: [telemetry()] })
+            const outcome = await agentRun(agent, prompt)
+            checkTools('agent-with-telemetry-no-op', outcome)
+            return { deltas: outcome.deltas, toolCalls: outcome.toolCalls, requests: rounds + 1 }
+          },
+        }
+      },
+    },
   }
 }
 
