@@ -3,9 +3,11 @@ import {
   AfterModelCallEvent,
   AfterToolCallEvent,
   type AgentContext,
+  addUsage,
   BeforeInvocationEvent,
   BeforeModelCallEvent,
   BeforeToolCallEvent,
+  emptyUsage,
   type HookProvider,
   type HookRegistry,
   type Usage,
@@ -53,7 +55,7 @@ interface InvocationSpans {
   readonly startedAt: number
   chat: { span: Span; startedAt: number; attributes: Attributes } | undefined
   readonly tools: Map<string, { span: Span; startedAt: number; attributes: Attributes }>
-  readonly usage: Usage
+  usage: Usage
   readonly finishReasons: string[]
 }
 
@@ -122,7 +124,7 @@ class AgentTelemetry implements HookProvider {
       startedAt: performance.now(),
       chat: undefined,
       tools: new Map(),
-      usage: { inputTokens: 0, outputTokens: 0, totalTokens: 0 },
+      usage: emptyUsage(),
       finishReasons: [],
     })
   }
@@ -174,7 +176,7 @@ class AgentTelemetry implements HookProvider {
     }
     if (event.usage !== undefined) {
       span.setAttributes(usageAttributes(event.usage))
-      addUsage(spans.usage, event.usage)
+      spans.usage = addUsage(spans.usage, event.usage)
       this.metrics.tokenUsage.record(event.usage.inputTokens, {
         ...metricAttributes,
         [attribute.tokenType]: 'input',
@@ -267,18 +269,6 @@ function usageAttributes(usage: Usage): Attributes {
     attributes[attribute.cacheCreationInputTokens] = usage.cacheWriteInputTokens
   }
   return attributes
-}
-
-function addUsage(total: Usage, usage: Usage): void {
-  total.inputTokens += usage.inputTokens
-  total.outputTokens += usage.outputTokens
-  total.totalTokens += usage.totalTokens
-  if (usage.cacheReadInputTokens !== undefined) {
-    total.cacheReadInputTokens = (total.cacheReadInputTokens ?? 0) + usage.cacheReadInputTokens
-  }
-  if (usage.cacheWriteInputTokens !== undefined) {
-    total.cacheWriteInputTokens = (total.cacheWriteInputTokens ?? 0) + usage.cacheWriteInputTokens
-  }
 }
 
 function failSpan(span: Span, error: unknown): void {
