@@ -55,7 +55,7 @@ interface InvocationSpans {
   readonly startedAt: number
   chat: { span: Span; startedAt: number; attributes: Attributes } | undefined
   readonly tools: Map<string, { span: Span; startedAt: number; attributes: Attributes }>
-  usage: Usage
+  readonly usage: Usage
   readonly finishReasons: string[]
 }
 
@@ -176,7 +176,7 @@ class AgentTelemetry implements HookProvider {
     }
     if (event.usage !== undefined) {
       span.setAttributes(usageAttributes(event.usage))
-      spans.usage = addUsage(spans.usage, event.usage)
+      addUsage(spans.usage, event.usage)
       this.metrics.tokenUsage.record(event.usage.inputTokens, {
         ...metricAttributes,
         [attribute.tokenType]: 'input',

@@ -1,4 +1,3 @@
-import type { ToolResult } from '../types/messages.js'
 import type { Usage } from '../types/usage.js'
 
 export interface CycleMetrics {

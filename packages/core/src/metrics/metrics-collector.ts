@@ -1,6 +1,6 @@
 import type { ToolResult } from '../types/messages.js'
 import { addUsage, emptyUsage, type Usage } from '../types/usage.js'
-import type { AgentMetrics, AgentMetricsWithSummary, CycleMetrics, ToolMetrics } from './agent-metrics.js'
+import type { AgentMetrics, AgentMetricsWithSummary } from './agent-metrics.js'
 import { renderMetricsSummary } from './metrics-summary.js'
 
 /** Collects `AgentMetrics` while an invocation runs. */
