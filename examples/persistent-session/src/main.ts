@@ -1,9 +1,12 @@
 // An agent that remembers: run it twice and the second run continues the first run's conversation.
 
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { calculator } from '@agent/calculator'
 import { AfterToolCallEvent, Agent, BeforeToolCallEvent, FileSessionManager } from '@agent/core'
 
-const directory = process.argv[2] ?? './sessions'
+// Run data goes to the OS temp folder unless a folder is given, so that the work tree stays clean.
+const directory = process.argv[2] || join(tmpdir(), 'agent-example-persistent-session')
 const prompt = process.argv[3] ?? 'What is 42+7?'
 
 const agent = new Agent({
@@ -28,7 +31,7 @@ agent.hooks.add(AfterToolCallEvent, (event) => {
 await agent.restoreSession()
 const run = (agent.state.get<number>('runs') ?? 0) + 1
 agent.state.set('runs', run)
-console.log(`Run #${run}: restored ${agent.messages.length} messages from ${directory}/demo.json`)
+console.log(`Run #${run}: restored ${agent.messages.length} messages from ${join(directory, 'demo.json')}`)
 
 const result = await agent.invoke(prompt)
 console.log(`Answer: ${String(result)}`)
