@@ -1,12 +1,17 @@
-import { execFile } from 'node:child_process'
-import { promisify } from 'node:util'
-import { expect, it } from 'vitest'
+import {
+  bedrockEnvironment,
+  openAIEnvironment,
+  runExample,
+  startArithmeticBedrock,
+  startArithmeticOpenAI,
+  withoutProviders,
+} from '@agent/loopback-providers'
+import { expect, it, onTestFinished } from 'vitest'
 
-const run = promisify(execFile)
-
-it('prints the event stream of "Calculate 2+2", ending in a result containing 4, with no key or network', async () => {
-  const env = { ...process.env, AGENT_MODEL: '', OPENAI_API_KEY: '', AWS_ACCESS_KEY_ID: '', AWS_PROFILE: '' }
-  const { stdout, stderr } = await run(process.execPath, ['src/main.ts'], { env })
+/** Runs the demo and returns the events it printed, one JSON object per line. */
+async function demoEvents(env: NodeJS.ProcessEnv) {
+  const { code, stdout, stderr } = await runExample('src/main.ts', { env })
+  expect(code, stderr).toBe(0)
   const events = stdout
     .trim()
     .split('\n')
@@ -17,6 +22,32 @@ it('prints the event stream of "Calculate 2+2", ending in a result containing 4,
   )
   const last = events.at(-1)
   expect(last.type).toBe('result')
-  expect(last.result.message.content[0].text).toContain('4')
+  return { text: last.result.message.content[0].text as string, stderr }
+}
+
+it('prints the event stream of "Calculate 2+2", ending in a result containing 4, with no key or network', async () => {
+  const { text, stderr } = await demoEvents(withoutProviders())
+  expect(text).toContain('2+2 = 4')
   expect(stderr).toMatch(/offline model/)
+})
+
+it('runs on OpenAI when OPENAI_API_KEY and OPENAI_BASE_URL are set (a loopback server)', async () => {
+  const server = await startArithmeticOpenAI()
+  onTestFinished(() => server.close())
+  const { text, stderr } = await demoEvents(openAIEnvironment(server))
+  expect(text).toBe('2+2 = 4')
+  expect(stderr).not.toMatch(/offline model/)
+  expect(server.requests.map((request) => request.path)).toEqual([
+    '/v1/chat/completions',
+    '/v1/chat/completions',
+  ])
+})
+
+it('runs on Bedrock when AWS credentials and AWS_ENDPOINT_URL_BEDROCK_RUNTIME are set (a loopback server)', async () => {
+  const server = await startArithmeticBedrock()
+  onTestFinished(() => server.close())
+  const { text } = await demoEvents(bedrockEnvironment(server))
+  expect(text).toBe('2+2 = 4')
+  expect(server.requests).toHaveLength(2)
+  expect(server.requests[0]!.path).toMatch(/\/model\/.+\/converse-stream$/)
 })

@@ -1,0 +1,2 @@
+export { bedrockArithmeticReply } from './bedrock-arithmetic.js'
+export * from './bedrock-loopback-server.js'
