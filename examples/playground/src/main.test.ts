@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process'
 import { once } from 'node:events'
-import { afterEach, expect, it } from 'vitest'
+import { openAIEnvironment, startArithmeticOpenAI, withoutProviders } from '@agent/loopback-providers'
+import { afterEach, expect, it, onTestFinished } from 'vitest'
 
 let child: ChildProcess | undefined
 afterEach(async () => {
@@ -10,19 +11,11 @@ afterEach(async () => {
   }
 })
 
-/** Starts the example on a free port with the offline model; resolves with the URL it prints. */
-async function startExample(): Promise<{ url: string; output: () => string }> {
-  const env = {
-    ...process.env,
-    PORT: '0',
-    OFFLINE_TOKEN_DELAY_MS: '0',
-    AGENT_MODEL: '',
-    OPENAI_API_KEY: '',
-    AWS_ACCESS_KEY_ID: '',
-    AWS_PROFILE: '',
-    AWS_BEARER_TOKEN_BEDROCK: '',
-    AWS_WEB_IDENTITY_TOKEN_FILE: '',
-  }
+/** Starts the example on a free port (the offline model unless `environment` configures one); resolves with the URL it prints. */
+async function startExample(
+  environment: NodeJS.ProcessEnv = withoutProviders(),
+): Promise<{ url: string; output: () => string }> {
+  const env = { ...environment, PORT: '0', OFFLINE_TOKEN_DELAY_MS: '0' }
   const started = spawn(process.execPath, ['src/main.ts'], { env, stdio: ['ignore', 'pipe', 'pipe'] })
   child = started
   let output = ''
@@ -51,17 +44,7 @@ it('serves the playground page and streams "Calculate 2+2" to an answer with 4, 
   expect(html).toContain('Calculate 2+2')
   expect((await fetch(`${url}/playground-assets/playground.js`)).status).toBe(200)
 
-  const response = await fetch(`${url}/stream/events`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', accept: 'text/event-stream' },
-    body: JSON.stringify({ prompt: 'Calculate 2+2' }),
-  })
-  expect(response.headers.get('content-type')).toMatch(/^text\/event-stream/)
-  const events = (await response.text())
-    .split('\n\n')
-    .map((frame) => /^data: (.*)$/m.exec(frame)?.[1])
-    .filter((data) => data !== undefined)
-    .map((data) => JSON.parse(data))
+  const events = await streamEvents(url, 'Calculate 2+2')
   const toolResult = events.find((event) => event.type === 'tool_result')
   expect(toolResult.tool_result).toMatchObject({
     status: 'success',
@@ -77,3 +60,29 @@ it('serves the playground page and streams "Calculate 2+2" to an answer with 4, 
   const [code] = await once(child!, 'exit')
   expect(code).toBe(0)
 })
+
+it('streams the answer from OpenAI when OPENAI_API_KEY and OPENAI_BASE_URL point at a loopback server', async () => {
+  const server = await startArithmeticOpenAI()
+  onTestFinished(() => server.close())
+  const { url, output } = await startExample(openAIEnvironment(server))
+  expect(output()).toContain('(model: gpt-4.1-mini)')
+  const events = await streamEvents(url, 'Calculate 2+2')
+  expect(events.find((event) => event.type === 'tool_result').tool_result.status).toBe('success')
+  expect(events.at(-1).result.message.content[0].text).toBe('2+2 = 4')
+  expect(server.requests).toHaveLength(2)
+})
+
+/** POSTs a prompt to `/stream/events` and returns the JSON events of the SSE answer. */
+async function streamEvents(url: string, prompt: string): Promise<any[]> {
+  const response = await fetch(`${url}/stream/events`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', accept: 'text/event-stream' },
+    body: JSON.stringify({ prompt }),
+  })
+  expect(response.headers.get('content-type')).toMatch(/^text\/event-stream/)
+  return (await response.text())
+    .split('\n\n')
+    .map((frame) => /^data: (.*)$/m.exec(frame)?.[1])
+    .filter((data) => data !== undefined)
+    .map((data) => JSON.parse(data))
+}
