@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
+import { recordSkipReason } from './skip-reasons.js'
 
 /**
  * Where the recorded provider traffic lives: `AGENT_FIXTURES_DIR`, else `../shared/fixtures` beside the
@@ -29,9 +30,13 @@ export function fixturesDirectory(from: string = process.cwd()): string | undefi
 export const fixturesSkipMessage =
   'Recorded provider fixtures not found: set AGENT_FIXTURES_DIR or place them at ../shared/fixtures; these tests are skipped.'
 
+/** The reason the suite's summary gives for those skips. */
+const fixturesSkipReason = 'recorded provider traffic not found (set AGENT_FIXTURES_DIR, see README)'
+
 function missing(why: string): undefined {
   if (process.env.CI === 'true')
     throw new Error(`Recorded provider fixtures are required under CI=true: ${why}.`)
   console.warn(`${fixturesSkipMessage} (${why})`)
+  recordSkipReason(fixturesSkipReason)
   return undefined
 }

@@ -3,6 +3,7 @@
 export { type CollectedStream, collectStream, eventTypes } from './collect-stream.js'
 export { conversationProblems } from './conversation-checks.js'
 export { fixturesDirectory, fixturesSkipMessage } from './fixtures-directory.js'
+export { recordSkipReason } from './skip-reasons.js'
 export {
   contentToStreamEvents,
   ScriptedModel,

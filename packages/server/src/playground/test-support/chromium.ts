@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { recordSkipReason } from '@agent/core/testing'
 import { type BrowserContext, chromium } from 'playwright-core'
 
 /** Debian's Chromium (`apt-get install -y chromium`); `.ci/run` installs it when absent. */
@@ -18,6 +19,7 @@ export function chromiumMissing(): boolean {
   console.warn(
     `Skipping the playground browser tests: no Chromium at ${chromiumPath}. Run "apt-get install -y chromium" to run them.`,
   )
+  recordSkipReason(`Chromium not installed at ${chromiumPath} (apt-get install -y chromium)`)
   return true
 }
 
