@@ -43,6 +43,7 @@ run(
 )
 
 // pnpm sets npm_execpath to itself when it runs this script; outside pnpm, npx fetches the same version.
+// biome-ignore lint/suspicious/noUndeclaredEnvVars: this script runs outside turbo, so no cache depends on it
 const pnpm = process.env.npm_execpath
 const [command, prefix] =
   pnpm === undefined || !/pnpm/.test(pnpm)

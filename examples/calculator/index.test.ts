@@ -1,4 +1,9 @@
-import { openAIEnvironment, runExample, startArithmeticOpenAI, withoutProviders } from '@agent/loopback-providers'
+import {
+  openAIEnvironment,
+  runExample,
+  startArithmeticOpenAI,
+  withoutProviders,
+} from '@agent/loopback-providers'
 import { expect, it, onTestFinished } from 'vitest'
 
 /** Runs the example; checks the agent's two answers and the tool's direct calls, whatever the model. */

@@ -29,7 +29,9 @@ it('runs both programs on Bedrock configured as a user would (AWS credentials + 
   expect(server.requests.map((request) => request.path)).toEqual(
     Array(4).fill('/model/us.anthropic.claude-sonnet-4-20250514-v1%3A0/converse-stream'),
   )
-  expect(String(server.requests[0]!.headers.authorization)).toMatch(/^AWS4-HMAC-SHA256 Credential=AKIDLOOPBACK\//)
+  expect(String(server.requests[0]!.headers.authorization)).toMatch(
+    /^AWS4-HMAC-SHA256 Credential=AKIDLOOPBACK\//,
+  )
   const toolResult = server.requests[1]!.body.messages.at(-1).content[0].toolResult
   expect(toolResult.content).toEqual([{ text: '4' }, { json: { mode: 'evaluate', result: 4, text: '4' } }])
   expect(toolResult.status).toBe('success')

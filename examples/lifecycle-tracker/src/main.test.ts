@@ -1,4 +1,9 @@
-import { openAIEnvironment, runExample, startArithmeticOpenAI, withoutProviders } from '@agent/loopback-providers'
+import {
+  openAIEnvironment,
+  runExample,
+  startArithmeticOpenAI,
+  withoutProviders,
+} from '@agent/loopback-providers'
 import { expect, it, onTestFinished } from 'vitest'
 
 /** Runs the tracker and checks the narration every model produces; returns its lines. */

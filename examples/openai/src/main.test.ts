@@ -1,5 +1,10 @@
 import { fileURLToPath } from 'node:url'
-import { openAIEnvironment, runExample, startArithmeticOpenAI, withoutProviders } from '@agent/loopback-providers'
+import {
+  openAIEnvironment,
+  runExample,
+  startArithmeticOpenAI,
+  withoutProviders,
+} from '@agent/loopback-providers'
 import { expect, it, onTestFinished } from 'vitest'
 
 const main = fileURLToPath(new URL('./main.ts', import.meta.url))
@@ -23,7 +28,9 @@ it('runs both programs on OpenAI configured as a user would (OPENAI_API_KEY + OP
   const bodies = server.requests.map((request) => request.body as Record<string, any>)
   expect(bodies.map((body) => [body.model, body.tools.length])).toEqual(Array(4).fill(['loopback-model', 1]))
   // Each tool result really went back to the model.
-  const toolMessages = bodies.flatMap((body) => body.messages.filter((message: any) => message.role === 'tool'))
+  const toolMessages = bodies.flatMap((body) =>
+    body.messages.filter((message: any) => message.role === 'tool'),
+  )
   expect(toolMessages.map((message: any) => String(message.content).split('\n')[0])).toEqual(['4', '49'])
   expect(server.requests[0]!.headers.authorization).toBe('Bearer sk-loopback')
 })

@@ -1,7 +1,12 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { openAIEnvironment, runExample, startArithmeticOpenAI, withoutProviders } from '@agent/loopback-providers'
+import {
+  openAIEnvironment,
+  runExample,
+  startArithmeticOpenAI,
+  withoutProviders,
+} from '@agent/loopback-providers'
 import { expect, it, onTestFinished } from 'vitest'
 
 async function sessionFolder(): Promise<string> {
@@ -58,7 +63,10 @@ it('does the same on OpenAI (OPENAI_API_KEY + OPENAI_BASE_URL at a loopback serv
 })
 
 it('keeps its session in the OS temp folder when no folder is given', async () => {
-  const { code, stdout } = await runExample('src/main.ts', { env: withoutProviders(), args: ['', 'What is 2+3?'] })
+  const { code, stdout } = await runExample('src/main.ts', {
+    env: withoutProviders(),
+    args: ['', 'What is 2+3?'],
+  })
   expect(code).toBe(0)
   expect(stdout).toContain(join(tmpdir(), 'agent-example-persistent-session', 'demo.json'))
 })

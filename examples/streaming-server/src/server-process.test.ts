@@ -21,7 +21,9 @@ it('the built server answers from OpenAI when OPENAI_API_KEY and OPENAI_BASE_URL
       const match = /Streaming agent server on (http:\/\/127\.0\.0\.1:\d+)/.exec(output)
       if (match !== null) resolve(match[1]!)
     })
-    child.once('exit', (code) => reject(new Error(`The server exited (${code}) before listening:\n${output}`)))
+    child.once('exit', (code) =>
+      reject(new Error(`The server exited (${code}) before listening:\n${output}`)),
+    )
   })
 
   const response = await fetch(`${url}/stream`, {

@@ -72,7 +72,9 @@ export function bedrockArithmeticReply(request: RecordedRequest): LoopbackReply 
 function view(body: ConverseBody): ConversationView {
   const messages = body.messages ?? []
   const offersCalculator = (body.toolConfig?.tools ?? []).some((tool) => tool.toolSpec?.name === 'calculator')
-  const typed = messages.findLast((message) => message.role === 'user' && message.content.some((block) => block.text !== undefined))
+  const typed = messages.findLast(
+    (message) => message.role === 'user' && message.content.some((block) => block.text !== undefined),
+  )
   const question = (typed?.content ?? []).map((block) => block.text ?? '').join(' ')
   const result = messages.at(-1)?.content.find((block) => block.toolResult !== undefined)?.toolResult
   if (result === undefined) return { question, offersCalculator }

@@ -11,7 +11,11 @@ interface ChatMessage {
 /** A Chat Completions stream answering like a model that uses the calculator (see `arithmeticTurn`). */
 export function openAIArithmeticReply(request: RecordedRequest): Reply {
   const body = request.body as { messages?: ChatMessage[]; tools?: { function?: { name?: string } }[] }
-  if (request.method !== 'POST' || !request.path.endsWith('/chat/completions') || body?.messages === undefined) {
+  if (
+    request.method !== 'POST' ||
+    !request.path.endsWith('/chat/completions') ||
+    body?.messages === undefined
+  ) {
     const message = `This loopback server answers POST /v1/chat/completions, not ${request.method} ${request.path}.`
     return { status: 404, body: JSON.stringify({ error: { message, type: 'invalid_request_error' } }) }
   }
@@ -51,7 +55,12 @@ export function openAIArithmeticReply(request: RecordedRequest): Reply {
         role: 'assistant',
         content: null,
         tool_calls: [
-          { index: 0, id: `call_${number}`, type: 'function', function: { name: 'calculator', arguments: '' } },
+          {
+            index: 0,
+            id: `call_${number}`,
+            type: 'function',
+            function: { name: 'calculator', arguments: '' },
+          },
         ],
       }),
       chunk({ tool_calls: [{ index: 0, function: { arguments: argumentsText.slice(0, middle) } }] }),

@@ -3,10 +3,10 @@
 export { type CollectedStream, collectStream, eventTypes } from './collect-stream.js'
 export { conversationProblems } from './conversation-checks.js'
 export { fixturesDirectory, fixturesSkipMessage } from './fixtures-directory.js'
-export { recordSkipReason } from './skip-reasons.js'
 export {
   contentToStreamEvents,
   ScriptedModel,
   type ScriptedModelOptions,
   type ScriptedTurn,
 } from './scripted-model.js'
+export { recordSkipReason } from './skip-reasons.js'
