@@ -20,7 +20,8 @@ const operatorTool = createHttpRequestTool({ allowedCidrs: ['127.0.0.1/32'], tim
 const internal = new Agent({ tools: [operatorTool], callbackHandler: null })
 const page = await internal.tool.http_request({ method: 'GET', url, convert_to_markdown: true })
 console.log(`GET ${url} -> ${page.status}`)
-for (const block of page.content) console.log('text' in block ? block.text : JSON.stringify(block.json))
+for (const block of page.content)
+  console.log('text' in block ? block.text : JSON.stringify('json' in block ? block.json : block))
 
 // The default tool: public internet only. A prompt-injected model asking for credentials gets a refusal.
 const defaultAgent = new Agent({ tools: [httpRequest], callbackHandler: null })

@@ -5,13 +5,7 @@ import { join } from 'node:path'
 import { LoopbackOpenAIServer } from '@agent/loopback-providers/openai'
 import { afterAll, beforeAll } from 'vitest'
 
-export {
-  chatEventStream,
-  LoopbackOpenAIServer,
-  type RecordedRequest,
-  type Reply,
-  responsesEventStream,
-} from '@agent/loopback-providers/openai'
+export * from '@agent/loopback-providers/openai'
 
 /** The non-empty lines of a recorded `.jsonl` fixture, exactly as recorded. */
 export function fixtureLines(fixtures: string, ...path: string[]): string[] {
