@@ -2,7 +2,8 @@ import { execFile } from 'node:child_process'
 import { createServer, type IncomingMessage } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { promisify } from 'node:util'
-import { expect, it } from 'vitest'
+import { openAIEnvironment, startArithmeticOpenAI } from '@agent/loopback-providers'
+import { expect, it, onTestFinished } from 'vitest'
 
 const run = promisify(execFile)
 const offline = {
@@ -64,4 +65,16 @@ it('sends the same spans to an OTLP/HTTP collector, one trace, nested', async ()
   } finally {
     await collector.close()
   }
+})
+
+it('traces the run on OpenAI when OPENAI_API_KEY and OPENAI_BASE_URL point at a loopback server', async () => {
+  const server = await startArithmeticOpenAI()
+  onTestFinished(() => server.close())
+  const { stdout, stderr } = await run(process.execPath, ['src/main.ts'], {
+    env: { ...openAIEnvironment(server), OTEL_EXPORTER_OTLP_ENDPOINT: '' },
+  })
+  expect(stderr).toContain('answer: 2+2 = 4')
+  expect(stdout).toContain("name: 'chat gpt-4.1-mini'")
+  expect(stdout).toContain("'gen_ai.provider.name': 'openai'")
+  expect(server.requests).toHaveLength(2)
 })
