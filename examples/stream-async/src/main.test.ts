@@ -1,3 +1,5 @@
+import { tmpdir } from 'node:os'
+import { fileURLToPath } from 'node:url'
 import {
   bedrockEnvironment,
   openAIEnvironment,
@@ -9,8 +11,9 @@ import {
 import { expect, it, onTestFinished } from 'vitest'
 
 /** Runs the demo and returns the events it printed, one JSON object per line. */
-async function demoEvents(env: NodeJS.ProcessEnv) {
-  const { code, stdout, stderr } = await runExample('src/main.ts', { env })
+async function demoEvents(env: NodeJS.ProcessEnv, cwd?: string) {
+  const script = fileURLToPath(new URL('./main.ts', import.meta.url))
+  const { code, stdout, stderr } = await runExample(script, { env, cwd })
   expect(code, stderr).toBe(0)
   const events = stdout
     .trim()
@@ -50,4 +53,12 @@ it('runs on Bedrock when AWS credentials and AWS_ENDPOINT_URL_BEDROCK_RUNTIME ar
   expect(text).toBe('2+2 = 4')
   expect(server.requests).toHaveLength(2)
   expect(server.requests[0]!.path).toMatch(/\/model\/.+\/converse-stream$/)
+})
+
+it('finds the provider package from the program itself when started from another folder', async () => {
+  const server = await startArithmeticOpenAI()
+  onTestFinished(() => server.close())
+  // The working directory cannot resolve @agent/openai; the example's own folder can.
+  const { text } = await demoEvents(openAIEnvironment(server), tmpdir())
+  expect(text).toBe('2+2 = 4')
 })

@@ -49,10 +49,15 @@ const providerVariables = [
   'BEDROCK_MODEL_ID',
 ]
 
-/** The environment with no provider configured: the agent falls back to the offline model. */
+/**
+ * The environment with no provider configured: the agent falls back to the offline model. NODE_PATH goes too:
+ * pnpm's bin shims set it to the store's hoisted packages, through which an example would find provider packages
+ * it does not depend on, as no user's program could.
+ */
 export function withoutProviders(environment: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
   const copy = { ...environment }
   for (const name of providerVariables) delete copy[name]
+  delete copy.NODE_PATH
   return copy
 }
 

@@ -75,7 +75,8 @@ async function loadProvider(packageName: string, exportName: string, modelId: st
 
 /**
  * Imports a provider package. Core does not depend on providers, so under strict layouts (pnpm)
- * the package may be reachable only from the app: try from here first, then from the working directory.
+ * the package may be reachable only from the app: try from here first, then from the program's own
+ * file (`node path/to/app.ts` run from anywhere), then from the working directory.
  */
 async function importFromApp(packageName: string): Promise<Record<string, unknown>> {
   try {
@@ -83,14 +84,20 @@ async function importFromApp(packageName: string): Promise<Record<string, unknow
   } catch (error) {
     if ((error as { code?: string }).code !== 'ERR_MODULE_NOT_FOUND') throw error
   }
-  try {
-    const { createRequire } = await import('node:module')
-    const { pathToFileURL } = await import('node:url')
-    const resolved = createRequire(`${process.cwd()}/`).resolve(packageName)
-    return (await import(pathToFileURL(resolved).href)) as Record<string, unknown>
-  } catch (cause) {
-    throw new AgentError(`Install ${packageName} to use this model (npm install ${packageName}).`, { cause })
+  const { createRequire } = await import('node:module')
+  const { pathToFileURL } = await import('node:url')
+  const program = (globalThis as { process?: { argv?: string[] } }).process?.argv?.[1]
+  const origins = [...(program ? [program] : []), `${process.cwd()}/`]
+  let cause: unknown
+  for (const origin of origins) {
+    try {
+      const resolved = createRequire(origin).resolve(packageName)
+      return (await import(pathToFileURL(resolved).href)) as Record<string, unknown>
+    } catch (error) {
+      cause = error
+    }
   }
+  throw new AgentError(`Install ${packageName} to use this model (npm install ${packageName}).`, { cause })
 }
 
 function environment(): Record<string, string | undefined> {
