@@ -1,7 +1,8 @@
 // An agent that remembers: run it twice and the second run continues the first run's conversation.
 
 import { calculator } from '@agent/calculator'
-import { AfterToolCallEvent, Agent, BeforeToolCallEvent, FileSessionManager } from '@agent/core'
+import { AfterToolCallEvent, Agent, BeforeToolCallEvent } from '@agent/core'
+import { FileSessionManager } from '@agent/core/file-session'
 
 const directory = process.argv[2] ?? './sessions'
 const prompt = process.argv[3] ?? 'What is 42+7?'

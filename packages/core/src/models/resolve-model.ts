@@ -84,13 +84,30 @@ async function importFromApp(packageName: string): Promise<Record<string, unknow
     if ((error as { code?: string }).code !== 'ERR_MODULE_NOT_FOUND') throw error
   }
   try {
-    const { createRequire } = await import('node:module')
-    const { pathToFileURL } = await import('node:url')
-    const resolved = createRequire(`${process.cwd()}/`).resolve(packageName)
-    return (await import(pathToFileURL(resolved).href)) as Record<string, unknown>
+    const resolvedUrl = resolveFromWorkingDirectory(packageName)
+    if (resolvedUrl === undefined) throw new Error(`${packageName} is not installed.`)
+    return (await import(resolvedUrl)) as Record<string, unknown>
   } catch (cause) {
     throw new AgentError(`Install ${packageName} to use this model (npm install ${packageName}).`, { cause })
   }
+}
+
+interface NodeProcess {
+  cwd(): string
+  getBuiltinModule?(id: string): unknown
+}
+
+/**
+ * Node, Bun and Deno resolve from the working directory through `process.getBuiltinModule`, which needs no
+ * `node:` import, so the module graph stays loadable in browsers and workers (where this returns undefined).
+ */
+function resolveFromWorkingDirectory(packageName: string): string | undefined {
+  const nodeProcess = (globalThis as { process?: NodeProcess }).process
+  const moduleBuiltin = nodeProcess?.getBuiltinModule?.('node:module') as typeof import('node:module') | undefined
+  const urlBuiltin = nodeProcess?.getBuiltinModule?.('node:url') as typeof import('node:url') | undefined
+  if (nodeProcess === undefined || moduleBuiltin === undefined || urlBuiltin === undefined) return undefined
+  const resolved = moduleBuiltin.createRequire(`${nodeProcess.cwd()}/`).resolve(packageName)
+  return urlBuiltin.pathToFileURL(resolved).href
 }
 
 function environment(): Record<string, string | undefined> {
