@@ -301,7 +301,8 @@ export class ServerApp {
     const controller = new AbortController()
     if (this.stopReason !== undefined) controller.abort(this.stopReason)
     else if (request.signal.aborted) controller.abort(request.signal.reason)
-    else request.signal.addEventListener('abort', () => controller.abort(request.signal.reason), { once: true })
+    else
+      request.signal.addEventListener('abort', () => controller.abort(request.signal.reason), { once: true })
     this.handlerControllers.add(controller)
     return controller
   }

@@ -103,7 +103,9 @@ interface NodeProcess {
  */
 function resolveFromWorkingDirectory(packageName: string): string | undefined {
   const nodeProcess = (globalThis as { process?: NodeProcess }).process
-  const moduleBuiltin = nodeProcess?.getBuiltinModule?.('node:module') as typeof import('node:module') | undefined
+  const moduleBuiltin = nodeProcess?.getBuiltinModule?.('node:module') as
+    | typeof import('node:module')
+    | undefined
   const urlBuiltin = nodeProcess?.getBuiltinModule?.('node:url') as typeof import('node:url') | undefined
   if (nodeProcess === undefined || moduleBuiltin === undefined || urlBuiltin === undefined) return undefined
   const resolved = moduleBuiltin.createRequire(`${nodeProcess.cwd()}/`).resolve(packageName)

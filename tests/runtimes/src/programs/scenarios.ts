@@ -1,10 +1,9 @@
-// What every runtime runs, written against web-standard APIs only: the demo agent on the offline model,
-// an agent on OpenAIModel with one tool turn, and @agent/server's fetch handler. Each runtime's entry
-// (Bun and Deno serve, the workerd module worker, the browser page) wraps these same functions.
+// What every runtime runs, written against web-standard APIs only: the demo agent on the offline model and
+// an agent on OpenAIModel with one tool turn. Each runtime's entry (Bun and Deno serve, the workerd module
+// worker, the browser page) wraps these same functions.
 
 import { Agent, type AgentEvent, type Tool, tool } from '@agent/core'
 import { OpenAIModel } from '@agent/openai'
-import { createAgentServer } from '@agent/server'
 import { z } from 'zod'
 
 /** The recorded tool call asks for this tool; its answer must reach the model's second request. */
@@ -77,23 +76,4 @@ export function openAIToolTurn(
     callbackHandler: null,
   })
   return collect(agent.stream('What is the weather in Edinburgh?'), options.onText)
-}
-
-/**
- * The HTTP surface every served runtime exposes: `/offline` and `/openai` run the two scenarios and
- * answer JSON; everything else is @agent/server's `fetch` handler (`/stream`, `/stream/events`, …).
- */
-export function createRuntimeHandler(
-  baseURL: string,
-  calculator: Tool,
-): (request: Request) => Promise<Response> {
-  const server = createAgentServer({
-    agent: () => new Agent({ model: openAIModel(baseURL), tools: [weatherTool], callbackHandler: null }),
-  })
-  return async (request) => {
-    const path = new URL(request.url).pathname
-    if (path === '/offline') return Response.json(await offlineDemo(calculator))
-    if (path === '/openai') return Response.json(await openAIToolTurn(baseURL))
-    return server.fetch(request)
-  }
 }

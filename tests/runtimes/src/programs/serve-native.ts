@@ -2,7 +2,7 @@
 // port and prints `listening <url>`. The OpenAI-compatible server's URL is the first argument.
 
 import { calculator } from '@agent/calculator'
-import { createRuntimeHandler } from './scenarios.ts'
+import { createRuntimeHandler } from './runtime-handler.ts'
 
 interface NativeRuntime {
   Bun?: { serve(options: object): { port: number }; argv: string[] }

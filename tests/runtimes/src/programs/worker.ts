@@ -1,7 +1,8 @@
 // workerd entry (a module worker): the same handler, with the OpenAI-compatible server's URL as a binding
 // and the web-standard calculator (workerd has no node:worker_threads).
 
-import { arithmeticCalculator, createRuntimeHandler } from './scenarios.ts'
+import { createRuntimeHandler } from './runtime-handler.ts'
+import { arithmeticCalculator } from './scenarios.ts'
 
 let handler: ((request: Request) => Promise<Response>) | undefined
 

@@ -30,7 +30,7 @@ function recordNodeImports(found: string[]): Plugin {
  */
 export async function bundleForWeb(
   entry: { path: string } | { contents: string; resolveDir: string },
-  options: { minify?: boolean; conditions?: string[] } = {},
+  options: { minify?: boolean; conditions?: string[]; external?: string[] } = {},
 ): Promise<WebBundle> {
   const nodeImports: string[] = []
   const result = await build({
@@ -45,6 +45,7 @@ export async function bundleForWeb(
     conditions: options.conditions ?? ['browser'],
     minify: options.minify ?? true,
     legalComments: 'none',
+    external: options.external ?? [],
     logLevel: 'silent',
     plugins: [recordNodeImports(nodeImports)],
   })

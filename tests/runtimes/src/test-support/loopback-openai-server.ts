@@ -9,9 +9,16 @@ import { fixturesDirectory } from '@agent/core/testing'
 function recordedStream(name: string): string {
   const directory = fixturesDirectory()
   if (directory === undefined) throw new Error('The recorded provider fixtures are missing.')
-  const lines = readFileSync(join(directory, 'openai-chat', name), 'utf8').trim().split('\n')
+  const lines = readFileSync(join(directory, 'openai-chat', name), 'utf8')
+    .trim()
+    .split('\n')
   return `${lines.map((line) => `data: ${line}\n\n`).join('')}data: [DONE]\n\n`
 }
+
+/** A recorded call of the `GetWeatherArgs` tool (Edinburgh), and a recorded text answer. */
+export const toolCallFixture = 'tool-call-single.gpt-4o.jsonl'
+export const recordedToolCallId = 'call_c91SqDXlYFuETYv8mUHzz6pp'
+const textFixture = 'text-with-usage.gpt-4.1-nano.jsonl'
 
 const corsHeaders = {
   'access-control-allow-origin': '*',
@@ -27,13 +34,15 @@ export interface ReceivedRequest {
 /**
  * A loopback OpenAI-compatible server (with CORS, for the browser page) that answers from recorded
  * traffic by what it is asked: a prompt with tools gets the recorded tool call, a request carrying a tool
- * result gets the recorded text answer, and a prompt containing "hang" gets the first text chunk, then
+ * result gets the recorded text answer, and a prompt containing "hang" gets the first text chunks, then
  * nothing, until the client goes: each such disconnect is counted, which is how the tests see an abort.
  */
 export class LoopbackOpenAIServer {
   readonly requests: ReceivedRequest[] = []
-  private readonly toolCall = recordedStream('tool-call-single.gpt-4o.jsonl')
-  private readonly text = recordedStream('text-with-usage.gpt-4.1-nano.jsonl')
+  /** CORS preflights answered (a browser page on another origin sends one). */
+  preflights = 0
+  private readonly toolCall = recordedStream(toolCallFixture)
+  private readonly text = recordedStream(textFixture)
   private hangsClosed = 0
   private readonly hangWaiters: (() => void)[] = []
   private readonly server = createServer((request, response) => {
@@ -74,6 +83,7 @@ export class LoopbackOpenAIServer {
 
   private async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
     if (request.method === 'OPTIONS') {
+      this.preflights++
       response.writeHead(204, corsHeaders).end()
       return
     }
@@ -84,7 +94,8 @@ export class LoopbackOpenAIServer {
     response.writeHead(200, { ...corsHeaders, 'content-type': 'text/event-stream' })
     const prompt = JSON.stringify(received.messages.at(-1)?.content ?? '')
     if (prompt.includes('hang')) {
-      response.write(this.text.slice(0, this.text.indexOf('\n\n') + 2))
+      // The first four recorded chunks: role, then `**Holiday Name`.
+      response.write(`${this.text.split('\n\n', 4).join('\n\n')}\n\n`)
       response.on('close', () => {
         this.hangsClosed++
         for (const waiter of this.hangWaiters.splice(0)) waiter()
@@ -98,9 +109,8 @@ export class LoopbackOpenAIServer {
 
 /** The text of the recorded answer, as the agent should return it. */
 export function recordedAnswerText(): string {
-  const server = new LoopbackOpenAIServer()
   let text = ''
-  for (const frame of server['text'].split('\n\n')) {
+  for (const frame of recordedStream(textFixture).split('\n\n')) {
     if (!frame.startsWith('data: {')) continue
     const chunk = JSON.parse(frame.slice(6)) as { choices: { delta: { content?: string | null } }[] }
     for (const choice of chunk.choices) text += choice.delta.content ?? ''

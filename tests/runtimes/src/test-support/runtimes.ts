@@ -32,7 +32,11 @@ const nativeCommands = {
 /** Starts Bun or Deno on programs/serve-native.ts and waits for its `listening <url>` line. */
 export function startNative(runtime: keyof typeof nativeCommands, baseURL: string): Promise<ServedRuntime> {
   const [command, ...args] = nativeCommands[runtime](baseURL)
-  const child = spawn(command!, args, { cwd: packageRoot, env: childEnvironment, stdio: ['ignore', 'pipe', 'pipe'] })
+  const child = spawn(command!, args, {
+    cwd: packageRoot,
+    env: childEnvironment,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
   let output = ''
   return new Promise((resolve, reject) => {
     const fail = (why: string) => reject(new Error(`${runtime} did not start (${why}):\n${output}`))
@@ -71,6 +75,8 @@ export async function startWorkerd(baseURL: string): Promise<ServedRuntime> {
     // Listed, not scanned: Miniflare's scanner rejects resolve-model's dynamic `import(packageName)`.
     modules: [{ type: 'ESModule', path: 'worker.js', contents: bundle.code }],
     compatibilityDate: '2026-07-01',
+    // Without it workerd never aborts `request.signal` when the client goes.
+    compatibilityFlags: ['enable_request_signal'],
     bindings: { OPENAI_BASE_URL: baseURL },
     host: '127.0.0.1',
     port: 0,
