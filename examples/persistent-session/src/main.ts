@@ -3,7 +3,8 @@
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { calculator } from '@agent/calculator'
-import { AfterToolCallEvent, Agent, BeforeToolCallEvent, FileSessionManager } from '@agent/core'
+import { AfterToolCallEvent, Agent, BeforeToolCallEvent } from '@agent/core'
+import { FileSessionManager } from '@agent/core/file-session'
 
 // Run data goes to the OS temp folder unless a folder is given, so that the work tree stays clean.
 const directory = process.argv[2] || join(tmpdir(), 'agent-example-persistent-session')

@@ -3,7 +3,8 @@
 
 import { calculator } from '@agent/calculator'
 import { Agent, OfflineModel, resolveModel } from '@agent/core'
-import { createAgentServer, serve } from '@agent/server'
+import { createAgentServer } from '@agent/server'
+import { serve } from '@agent/server/node'
 
 // The model comes from the environment (AGENT_MODEL, OPENAI_API_KEY or AWS credentials). With none, the
 // offline model answers arithmetic only; it streams a token every 40 ms here so that the page can be watched.

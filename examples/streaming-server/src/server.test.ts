@@ -1,6 +1,6 @@
 import { type Model, OfflineModel } from '@agent/core'
 import { ScriptedModel } from '@agent/core/testing'
-import { serve } from '@agent/server'
+import { serve } from '@agent/server/node'
 import { describe, expect, it, onTestFinished } from 'vitest'
 import { createApp } from './app.js'
 

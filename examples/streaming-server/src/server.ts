@@ -1,4 +1,4 @@
-import { serve } from '@agent/server'
+import { serve } from '@agent/server/node'
 import { createApp } from './app.js'
 
 // uvicorn's defaults: 127.0.0.1:8000. PORT / HOST override them.

@@ -141,5 +141,7 @@ function abortError(signal: AbortSignal): AbortError {
 }
 
 function regionFromEnvironment(): string {
-  return process.env.AWS_REGION || process.env.AWS_DEFAULT_REGION || 'us-east-1'
+  // Browsers and workers have no `process`: pass `region` there.
+  const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env ?? {}
+  return env.AWS_REGION || env.AWS_DEFAULT_REGION || 'us-east-1'
 }

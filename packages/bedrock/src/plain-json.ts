@@ -1,13 +1,25 @@
-import type { JsonValue } from '@agent/core'
+import { type JsonValue, ModelError } from '@agent/core'
 
 /** Base64 text of binary data, the form binary takes in messages and events. */
 export function toBase64(bytes: Uint8Array): string {
-  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64')
+  // Web-standard (no Buffer), in slices so that large blobs do not overflow the argument list.
+  let binary = ''
+  for (let start = 0; start < bytes.length; start += 0x8000) {
+    binary += String.fromCharCode(...bytes.subarray(start, start + 0x8000))
+  }
+  return btoa(binary)
 }
 
 /** The bytes of base64 text, the form the AWS SDK wants for blobs. */
 export function fromBase64(text: string): Uint8Array {
-  return Buffer.from(text, 'base64')
+  // Lenient like Buffer: base64url letters, whitespace and missing padding are accepted.
+  let binary: string
+  try {
+    binary = atob(text.replace(/-/g, '+').replace(/_/g, '/').replace(/[\s=]/g, ''))
+  } catch (cause) {
+    throw new ModelError('Binary content is not valid base64.', { cause })
+  }
+  return Uint8Array.from(binary, (character) => character.charCodeAt(0))
 }
 
 /**

@@ -80,12 +80,6 @@ export {
   type BackoffRetryStrategyOptions,
   type RetryStrategy,
 } from './retry/retry-strategy.js'
-export {
-  FileSessionManager,
-  type FileSessionManagerOptions,
-  type SessionFile,
-  sessionFileVersion,
-} from './session/file-session-manager.js'
 export { repairRestoredConversation } from './session/repair-session.js'
 export type { SessionData, SessionManager } from './session/session-manager.js'
 export { AgentState } from './state/agent-state.js'

@@ -28,7 +28,7 @@ export type DocumentInput = { text: string } | { filename: string; fileData: str
 export function documentInput(document: DocumentContent): DocumentInput {
   if ('text' in document.source) return { text: documentText(document.name, document.source.text) }
   if (textDocumentFormats.has(document.format)) {
-    const text = Buffer.from(document.source.bytes, 'base64').toString('utf8')
+    const text = decodeBase64Text(document.name, document.source.bytes)
     return { text: documentText(document.name, text) }
   }
   if (document.format === 'pdf') {
@@ -86,4 +86,15 @@ export function systemPromptText(systemPrompt: string | ContentBlock[] | undefin
 /** Tool input as the JSON text OpenAI expects in `arguments`. */
 export function toolArguments(input: unknown): string {
   return JSON.stringify(input ?? {})
+}
+
+/** Decodes base64 (or base64url) UTF-8 text with web-standard APIs, so the package runs without Node's Buffer. */
+function decodeBase64Text(name: string, base64: string): string {
+  let binary: string
+  try {
+    binary = atob(base64.replace(/-/g, '+').replace(/_/g, '/').replace(/[\s=]/g, ''))
+  } catch (cause) {
+    throw new ModelError(`Document "${name}" is not valid base64.`, { cause })
+  }
+  return new TextDecoder().decode(Uint8Array.from(binary, (character) => character.charCodeAt(0)))
 }

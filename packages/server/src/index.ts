@@ -13,7 +13,6 @@ export type { OpenAPIDocument, RouteDocumentation } from './openapi.js'
 export { mountPlayground, type PlaygroundOptions } from './playground/index.js'
 export { type AbortCause, type PublicError, redactSecrets, toPublicError } from './public-error.js'
 export { readJsonBody } from './read-json-body.js'
-export { type FetchApp, type RunningServer, type ServeOptions, serve, toNodeListener } from './serve.js'
 export {
   type ErrorContext,
   type RouteContext,

@@ -74,7 +74,14 @@ export class ServerApp {
   private readonly streams = new Set<StreamControl>()
   private reservedStreams = 0
   private isDraining = false
-  private readonly shutdownController = new AbortController()
+  /**
+   * Made on first use, not per app: on workerd an AbortController belongs to the request that made it and
+   * other requests may not touch it, so requests only read `stopReason`.
+   */
+  private shutdownController: AbortController | undefined
+  private stopReason: Error | undefined
+  /** One per running handler, made inside its request: workerd forbids using one request's signal in another. */
+  private readonly handlerControllers = new Set<AbortController>()
   private idleWaiters: (() => void)[] = []
   private readonly reportError: (error: unknown, context: ErrorContext) => void
 
@@ -171,6 +178,8 @@ export class ServerApp {
 
   /** Aborts when shutdown stops waiting for streams. */
   get shutdownSignal(): AbortSignal {
+    this.shutdownController ??= new AbortController()
+    if (this.stopReason !== undefined) this.shutdownController.abort(this.stopReason)
     return this.shutdownController.signal
   }
 
@@ -223,8 +232,11 @@ export class ServerApp {
       clearTimeout(timer)
     }
     if (this.activeStreams > 0) {
-      this.shutdownController.abort(new Error('The server is shutting down.'))
-      for (const control of this.streams) control.stop(this.shutdownController.signal.reason)
+      const reason = new Error('The server is shutting down.')
+      this.stopReason = reason
+      this.shutdownController?.abort(reason)
+      for (const controller of this.handlerControllers) controller.abort(reason)
+      for (const control of this.streams) control.stop(reason)
       // A stream that ignores its stop (a generator awaiting something that never settles) is cut when
       // the server closes its connection; do not wait for it forever.
       let timer: ReturnType<typeof setTimeout> | undefined
@@ -284,6 +296,17 @@ export class ServerApp {
     return this.unavailableException(detail).toResponse()
   }
 
+  /** Aborts when the client goes or when shutdown stops waiting. */
+  private handlerController(request: Request): AbortController {
+    const controller = new AbortController()
+    if (this.stopReason !== undefined) controller.abort(this.stopReason)
+    else if (request.signal.aborted) controller.abort(request.signal.reason)
+    else
+      request.signal.addEventListener('abort', () => controller.abort(request.signal.reason), { once: true })
+    this.handlerControllers.add(controller)
+    return controller
+  }
+
   private route(method: Method, path: string, rest: unknown[]): this {
     const [options, handler] = (rest.length === 1 ? [{}, rest[0]] : rest) as [
       RouteOptions<unknown>,
@@ -302,15 +325,20 @@ export class ServerApp {
         }
         body = result.value
       }
-      const value = await handler({
-        body,
-        request,
-        params: c.req.param() as Record<string, string>,
-        query: new URL(request.url).searchParams,
-        signal: AbortSignal.any([request.signal, this.shutdownController.signal]),
-        context: c,
-      })
-      return this.toResponse(value)
+      const controller = this.handlerController(request)
+      try {
+        const value = await handler({
+          body,
+          request,
+          params: c.req.param() as Record<string, string>,
+          query: new URL(request.url).searchParams,
+          signal: controller.signal,
+          context: c,
+        })
+        return this.toResponse(value)
+      } finally {
+        this.handlerControllers.delete(controller)
+      }
     })
     return this
   }

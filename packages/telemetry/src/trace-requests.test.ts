@@ -1,6 +1,7 @@
 import { Agent } from '@agent/core'
 import { ScriptedModel } from '@agent/core/testing'
-import { addAgentRoutes, type RunningServer, ServerApp, serve } from '@agent/server'
+import { addAgentRoutes, ServerApp } from '@agent/server'
+import { type RunningServer, serve } from '@agent/server/node'
 import { SpanKind } from '@opentelemetry/api'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { telemetry, traceRequests } from './index.js'

@@ -6,7 +6,8 @@ import { Agent, type AgentResult } from '@agent/core'
 import { ScriptedModel } from '@agent/core/testing'
 import { createHttpRequestTool, httpRequest } from '@agent/http-request'
 import { OpenAIModel } from '@agent/openai'
-import { createAgentServer, serve } from '@agent/server'
+import { createAgentServer } from '@agent/server'
+import { serve } from '@agent/server/node'
 
 // `node dist/app.js <OpenAI base URL> <plain-text URL>`, both on the loopback server.
 const [baseURL, helloURL] = process.argv.slice(2)

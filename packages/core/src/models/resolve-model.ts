@@ -84,20 +84,43 @@ async function importFromApp(packageName: string): Promise<Record<string, unknow
   } catch (error) {
     if ((error as { code?: string }).code !== 'ERR_MODULE_NOT_FOUND') throw error
   }
-  const { createRequire } = await import('node:module')
-  const { pathToFileURL } = await import('node:url')
-  const program = (globalThis as { process?: { argv?: string[] } }).process?.argv?.[1]
-  const origins = [...(program ? [program] : []), `${process.cwd()}/`]
-  let cause: unknown
-  for (const origin of origins) {
+  let cause: unknown = new Error(`${packageName} is not installed.`)
+  for (const resolvedUrl of resolveFromApp(packageName)) {
     try {
-      const resolved = createRequire(origin).resolve(packageName)
-      return (await import(pathToFileURL(resolved).href)) as Record<string, unknown>
+      return (await import(resolvedUrl)) as Record<string, unknown>
     } catch (error) {
       cause = error
     }
   }
   throw new AgentError(`Install ${packageName} to use this model (npm install ${packageName}).`, { cause })
+}
+
+interface NodeProcess {
+  cwd(): string
+  argv?: string[]
+  getBuiltinModule?(id: string): unknown
+}
+
+/**
+ * The package's URL as resolved from the program's own file, then from the working directory. Node, Bun and
+ * Deno do it through `process.getBuiltinModule`, which needs no `node:` import, so the module graph stays
+ * loadable in browsers and workers (where this yields nothing).
+ */
+function* resolveFromApp(packageName: string): Generator<string> {
+  const nodeProcess = (globalThis as { process?: NodeProcess }).process
+  const moduleBuiltin = nodeProcess?.getBuiltinModule?.('node:module') as
+    | typeof import('node:module')
+    | undefined
+  const urlBuiltin = nodeProcess?.getBuiltinModule?.('node:url') as typeof import('node:url') | undefined
+  if (nodeProcess === undefined || moduleBuiltin === undefined || urlBuiltin === undefined) return
+  const program = nodeProcess.argv?.[1]
+  for (const origin of [...(program ? [program] : []), `${nodeProcess.cwd()}/`]) {
+    try {
+      yield urlBuiltin.pathToFileURL(moduleBuiltin.createRequire(origin).resolve(packageName)).href
+    } catch {
+      // Not reachable from this origin: try the next.
+    }
+  }
 }
 
 function environment(): Record<string, string | undefined> {

@@ -212,7 +212,8 @@ describe('FileSessionManager across processes', () => {
       directory,
       'chat.mjs',
       `
-import { Agent, FileSessionManager, tool } from '$core'
+import { Agent, tool } from '$core'
+import { FileSessionManager } from '$file-session'
 import { ScriptedModel } from '$testing'
 const [directory, phase] = process.argv.slice(2)
 const sessionManager = new FileSessionManager({ sessionId: 'chat', directory })
@@ -266,7 +267,7 @@ console.log(JSON.stringify({ answer: String(result), messages: agent.messages, s
       directory,
       'writer.mjs',
       `
-import { FileSessionManager } from '$core'
+import { FileSessionManager } from '$file-session'
 const [directory, name, count] = process.argv.slice(2)
 const manager = new FileSessionManager({ sessionId: 'shared', directory, lockTimeoutMs: 20_000 })
 let saved = 0

@@ -109,7 +109,7 @@ describe('mountPlayground', () => {
     )
   })
 
-  it('works from the built package: the build copies the page assets into dist', async () => {
+  it('works from the built package: the build embeds the page assets', async () => {
     const built = (await import(
       new URL('../../dist/playground/mount-playground.js', import.meta.url).href
     )) as typeof import('./mount-playground.js')

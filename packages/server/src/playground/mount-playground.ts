@@ -1,5 +1,5 @@
-import { readFileSync } from 'node:fs'
 import type { Hono } from 'hono'
+import { playgroundAssets } from './playground-assets.generated.js'
 
 export interface PlaygroundOptions {
   /** Where the page is served. Default `/`. */
@@ -10,21 +10,6 @@ export interface PlaygroundOptions {
   title?: string
   /** Prompts offered as one-click buttons under the prompt box. */
   examplePrompts?: readonly string[]
-}
-
-interface PlaygroundAssets {
-  html: string
-  script: string
-  style: string
-}
-
-/** Read once, on first mount: the files ship next to this module (copied into `dist` by the build). */
-let assets: PlaygroundAssets | undefined
-
-function loadAssets(): PlaygroundAssets {
-  const read = (name: string) => readFileSync(new URL(`./assets/${name}`, import.meta.url), 'utf8')
-  assets ??= { html: read('index.html'), script: read('playground.js'), style: read('playground.css') }
-  return assets
 }
 
 // The page loads only its own script and stylesheet and talks only to its own origin: no CDN, no inline code.
@@ -41,7 +26,7 @@ const pageSecurityHeaders = {
  * Serves the browser playground on `app`: a chat page at `options.path` that streams a run from the
  * agent's SSE route and shows its text, tool calls, reasoning, lifecycle and metrics live. Opt-in:
  * nothing is served unless this is called (or `createAgentServer({ playground: true })`). The page and its
- * two assets come from this package.
+ * two assets are embedded in this package at build time (no file reads: it runs on every runtime).
  */
 export function mountPlayground(
   target: Hono<any, any, any> | { hono: Hono<any, any, any> },
@@ -51,7 +36,7 @@ export function mountPlayground(
   const app = 'hono' in target ? target.hono : target
   const pagePath = normalizePath(options.path ?? '/')
   const assetBase = `${pagePath === '/' ? '' : pagePath}/playground-assets`
-  const { html, script, style } = loadAssets()
+  const { html, script, style } = playgroundAssets
   const page = html
     .replaceAll('%TITLE%', escapeHtml(options.title ?? 'Agent playground'))
     .replaceAll('%ASSET_BASE%', escapeHtml(assetBase))

@@ -10,6 +10,7 @@ const repositoryRoot = join(packageRoot, '..', '..')
 /** The built package the child processes import, as a user's program would. */
 export const distIndex = join(packageRoot, 'dist', 'index.js')
 export const distTesting = join(packageRoot, 'dist', 'testing', 'index.js')
+export const distFileSession = join(packageRoot, 'dist', 'file-session.js')
 
 /** Node 24 from the repository root (the brief's toolchain), else the Node running the tests. */
 const nodeBinary = existsSync(join(repositoryRoot, 'node_modules', '.bin', 'node'))
@@ -17,20 +18,21 @@ const nodeBinary = existsSync(join(repositoryRoot, 'node_modules', '.bin', 'node
   : process.execPath
 
 export function assertBuilt(): void {
-  if (!existsSync(distIndex) || !existsSync(distTesting)) {
+  if (!existsSync(distIndex) || !existsSync(distTesting) || !existsSync(distFileSession)) {
     throw new Error(
       `Build @agent/core first (pnpm turbo run build --filter=@agent/core): ${distIndex} is missing.`,
     )
   }
 }
 
-/** Writes an ES module script whose `$core` and `$testing` imports point at the built package. */
+/** Writes an ES module script whose `$core`, `$file-session` and `$testing` imports point at the built package. */
 export async function writeScript(directory: string, name: string, source: string): Promise<string> {
   const path = join(directory, name)
   await writeFile(
     path,
     source
       .replaceAll('$core', pathToFileURL(distIndex).href)
+      .replaceAll('$file-session', pathToFileURL(distFileSession).href)
       .replaceAll('$testing', pathToFileURL(distTesting).href),
   )
   return path
