@@ -1,11 +1,14 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { afterAll, expect, it } from 'vitest'
 import { compileSnippets, snippetFileName } from './compile-snippets.js'
 import { barePnpmCommands, codeBlocks, isTypeScript, partialMarker } from './markdown-code.js'
 
 // A README of our own, to show that the checks catch what they are for.
-const root = mkdtempSync(join(resolve(import.meta.dirname, '..', 'test-results'), 'checker-'))
+// Inside the package (so that its packages resolve), under a folder a fresh clone does not have yet.
+const resultsFolder = resolve(import.meta.dirname, '..', 'test-results')
+mkdirSync(resultsFolder, { recursive: true })
+const root = mkdtempSync(join(resultsFolder, 'checker-'))
 afterAll(() => rmSync(root, { recursive: true, force: true }))
 writeFileSync(
   join(root, 'README.md'),
