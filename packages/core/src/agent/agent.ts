@@ -19,6 +19,7 @@ import { runTool } from '../tools/run-tool.js'
 import { ToolRegistry } from '../tools/tool-registry.js'
 import type { JsonObject, JsonValue } from '../types/json.js'
 import type { ContentBlock, Message, Prompt, ToolResult } from '../types/messages.js'
+import { type AgentAsToolOptions, agentAsTool } from './agent-as-tool.js'
 import type { AgentContext, Tool, ToolProvider } from './agent-context.js'
 import type { AgentResult, StructuredAgentResult } from './agent-result.js'
 import { createPrintingCallbackHandler } from './printing-callback-handler.js'
@@ -300,6 +301,11 @@ export class Agent {
 
   async [Symbol.asyncDispose](): Promise<void> {
     await this.close()
+  }
+
+  /** This agent as a tool another agent can call (see `agentAsTool`). */
+  asTool(options?: AgentAsToolOptions): Tool {
+    return agentAsTool(this, options)
   }
 
   /** True while an invocation runs. */
