@@ -7,7 +7,12 @@ export {
   type StreamOptions,
   type StructuredStreamOptions,
 } from './agent/agent.js'
-export { type AgentAsToolOptions, type AgentToolStreamData, agentAsTool } from './agent/agent-as-tool.js'
+export {
+  type AgentAsToolOptions,
+  type AgentToolStreamData,
+  agentAsTool,
+  type StreamingAgent,
+} from './agent/agent-as-tool.js'
 export {
   type AgentContext,
   type AgentTools,

@@ -2,6 +2,7 @@ export {
   type AgentAsToolOptions,
   type AgentToolStreamData,
   agentAsTool,
+  type StreamingAgent,
 } from '@agent/core'
 export { NodeTimeoutError } from './execute-node.js'
 export { Graph, type GraphDefinition } from './graph.js'

@@ -1,9 +1,19 @@
 import type { AgentEvent } from '../events/agent-events.js'
+import type { AgentState } from '../state/agent-state.js'
 import { tool } from '../tools/tool.js'
 import type { JsonObject, JsonValue } from '../types/json.js'
 import type { Message } from '../types/messages.js'
 import type { Tool } from './agent-context.js'
-import type { Agent } from './agent.js'
+import type { AgentResult } from './agent-result.js'
+
+/** What `agentAsTool` uses of an agent (an `Agent` has it; named apart so that this file needs no import of the class). */
+export interface StreamingAgent {
+  readonly name: string
+  readonly description: string | undefined
+  messages: Message[]
+  readonly state: AgentState
+  stream(prompt: string, options: { signal: AbortSignal }): AsyncGenerator<AgentEvent, AgentResult>
+}
 
 export interface AgentAsToolOptions {
   /** The tool's name. Default: the agent's name. */
@@ -35,7 +45,7 @@ const inputSchema: JsonObject = {
  * `tool_stream` events while it works, its final text is the tool's result, and the caller's abort
  * (the tool's signal) stops it. Calls of one tool run one after another: an agent runs one invocation at a time.
  */
-export function agentAsTool(agent: Agent, options: AgentAsToolOptions = {}): Tool {
+export function agentAsTool(agent: StreamingAgent, options: AgentAsToolOptions = {}): Tool {
   const name = options.name ?? agent.name
   const description =
     options.description ?? agent.description ?? `Asks the "${agent.name}" agent and returns its answer.`

@@ -21,7 +21,7 @@ export function scriptedAgent(
 
 export const answer = (text: string): ScriptedTurn => ({ content: [{ text }] })
 
-export const handoff = (target: string, message: string, context?: object, id = `h-${target}`): ScriptedTurn => ({
+export const handoff = (target: string, message: string, context?: Record<string, string[] | string>, id = `h-${target}`): ScriptedTurn => ({
   content: [{ toolUse: { toolUseId: id, name: 'handoff_to_agent', input: { target, message, ...(context && { context }) } } }],
   stopReason: 'tool_use',
 })
