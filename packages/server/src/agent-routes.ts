@@ -1,11 +1,12 @@
-import type { Agent, AgentEventType, Prompt } from '@agent/core'
+import type { AgentEvent, AgentEventType, AgentResult, Prompt } from '@agent/core'
 import { z } from 'zod'
-import { AgentRun, type RunRecord } from './agent-run.js'
+import { AgentRun, type RunRecord, type WireEvent } from './agent-run.js'
 import type { BodySchema } from './body-schema.js'
 import { HTTPException, jsonResponse } from './http-exception.js'
 import { mountPlayground, type PlaygroundOptions } from './playground/mount-playground.js'
 import { type AbortCause, shouldLog, statusOf, toPublicError } from './public-error.js'
 import { type RouteContext, ServerApp, type ServerAppOptions } from './server-app.js'
+import { type Streamable, innermostEvent, resultText, runToResult } from './streamable.js'
 import { streamingHeaders } from './streaming-response.js'
 
 /** The seed's request body: `{"prompt": "..."}`. */
@@ -21,8 +22,9 @@ export interface AgentRoutesOptions<Body = PromptRequest> {
   /**
    * Makes the agent for one request. Return a new `Agent` each time so that requests never share a
    * conversation; return the same agent for a session id (from your body or auth) to continue one.
+   * A Swarm or Graph (any `Streamable`) is served the same way, streaming its multi-agent events.
    */
-  agent: (context: AgentFactoryContext<Body>) => Agent | Promise<Agent>
+  agent: (context: AgentFactoryContext<Body>) => Streamable | Promise<Streamable>
   /** The JSON body schema. Default `PromptRequest` (`{ prompt: string }`). */
   body?: BodySchema<Body>
   /** The body's name in `/openapi.json`. Default `PromptRequest`. */
@@ -125,7 +127,10 @@ export function addAgentRoutes<Body = PromptRequest>(
     let run: AgentRun
     try {
       const agent = await options.agent({ body: context.body, request })
-      run = new AgentRun((signal) => agent.stream(toPrompt(context.body), { signal }), {
+      // A Swarm's or Graph's events are plain JSON with a `type` like an agent's; the run only relays them.
+      const start = (signal: AbortSignal) =>
+        agent.stream(toPrompt(context.body), { signal }) as AsyncGenerator<AgentEvent, AgentResult>
+      run = new AgentRun(start, {
         maxBufferedEvents: format === 'sse' ? settings.maxBufferedEvents : Number.POSITIVE_INFINITY,
         discardRead: format !== 'sse',
         omitEvents: format === 'text' ? noEvents : settings.omitEvents,
@@ -193,9 +198,10 @@ export function addAgentRoutes<Body = PromptRequest>(
         return `id: ${run.id}:${record.sequence}\nevent: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`
       }
       if (format === 'ndjson') return `${JSON.stringify(event)}\n`
-      if (event.type === 'data') {
+      const text = innermostEvent(event) as WireEvent
+      if (text.type === 'data') {
         wroteText = true
-        return event.data
+        return text.data
       }
       if (event.type === 'error') return `${wroteText ? '\n' : ''}Error: ${event.error.message}\n`
       return ''
@@ -297,8 +303,8 @@ export function addAgentRoutes<Body = PromptRequest>(
       else request.signal.addEventListener('abort', onAbort, { once: true })
       try {
         const agent = await options.agent({ body: context.body, request })
-        const result = await agent.invoke(toPrompt(context.body), { signal: controller.signal })
-        return { text: String(result), ...result }
+        const result = await runToResult(agent, toPrompt(context.body), controller.signal)
+        return { text: resultText(result), ...(result as object) }
       } catch (error) {
         return errorResponse(error, cause, request)
       } finally {
