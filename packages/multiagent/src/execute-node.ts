@@ -8,8 +8,8 @@ import {
   messageText,
   type Usage,
 } from '@agent/core'
-import type { MultiAgentEvent, NodeEvent } from './multi-agent-events.js'
 import type { MultiAgent } from './multi-agent.js'
+import type { MultiAgentEvent, NodeEvent } from './multi-agent-events.js'
 import type { MultiAgentResultBase } from './multi-agent-result.js'
 import type { FunctionNode, FunctionNodeInput, MultiAgentNode } from './node.js'
 import { errorInfo, type NodeResult } from './node-result.js'
@@ -69,13 +69,19 @@ export async function* executeNode(
   let outcome: NodeOutcome | undefined
   let failure: unknown
   try {
-    yield { type: 'multi_agent_node_start', multi_agent_node_start: true, node_id: node.id, node_type: node.type }
+    yield {
+      type: 'multi_agent_node_start',
+      multi_agent_node_start: true,
+      node_id: node.id,
+      node_type: node.type,
+    }
     let step = await next()
     while (!step.done) {
       const event = step.value
       if (event.type === 'model_stream') {
         const chunk = (event as AgentEvent & { type: 'model_stream' }).event
-        if ('metadata' in chunk && chunk.metadata.usage !== undefined) addUsage(streamedUsage, chunk.metadata.usage)
+        if ('metadata' in chunk && chunk.metadata.usage !== undefined)
+          addUsage(streamedUsage, chunk.metadata.usage)
       } else if (event.type === 'message') {
         const message = (event as AgentEvent & { type: 'message' }).message
         if (message.role === 'assistant') lastAssistantText = messageText(message)
@@ -116,7 +122,12 @@ export async function* executeNode(
   } else {
     const cancelled = controller.signal.aborted && !timedOut
     const reason = timedOut ? controller.signal.reason : failure
-    result = { ...base, status: cancelled ? 'cancelled' : 'failed', text: lastAssistantText, error: errorInfo(reason) }
+    result = {
+      ...base,
+      status: cancelled ? 'cancelled' : 'failed',
+      text: lastAssistantText,
+      error: errorInfo(reason),
+    }
   }
   yield { type: 'multi_agent_node_stop', multi_agent_node_stop: true, node_id: node.id, node_result: result }
   return result
@@ -146,7 +157,10 @@ function openNode(
   }
 }
 
-type AgentStream = (prompt: ContentBlock[], options: { signal: AbortSignal }) => AsyncGenerator<AgentEvent, AgentResult>
+type AgentStream = (
+  prompt: ContentBlock[],
+  options: { signal: AbortSignal },
+) => AsyncGenerator<AgentEvent, AgentResult>
 
 async function* runAgent(
   agent: { stream: AgentStream },
@@ -163,11 +177,18 @@ async function* runMultiAgent(
   signal: AbortSignal,
 ): AsyncGenerator<NodeEvent, NodeOutcome, undefined> {
   const result: MultiAgentResultBase = yield* multiAgent.stream(prompt, { signal })
-  const outcome: NodeOutcome = { text: result.text, result: result as NodeResult['result'], usage: result.usage }
+  const outcome: NodeOutcome = {
+    text: result.text,
+    result: result as NodeResult['result'],
+    usage: result.usage,
+  }
   if (result.status !== 'completed') {
     outcome.failure = {
       status: result.status === 'cancelled' ? 'cancelled' : 'failed',
-      error: result.error ?? { name: 'MultiAgentError', message: `The nested ${multiAgent.kind} ended with status ${result.status}.` },
+      error: result.error ?? {
+        name: 'MultiAgentError',
+        message: `The nested ${multiAgent.kind} ended with status ${result.status}.`,
+      },
     }
   }
   return outcome

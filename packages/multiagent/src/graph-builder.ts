@@ -38,7 +38,8 @@ export class GraphBuilder {
   /** Adds an edge; with a condition, it is taken only when the condition holds once `from` completes. */
   addEdge(from: string, to: string, condition?: EdgeCondition): this {
     for (const id of [from, to]) {
-      if (!this.nodes.has(id)) throw new TypeError(`Edge ${from} → ${to}: no node has the id "${id}"; add it first.`)
+      if (!this.nodes.has(id))
+        throw new TypeError(`Edge ${from} → ${to}: no node has the id "${id}"; add it first.`)
     }
     this.edges.push({ from, to, condition })
     return this
@@ -76,7 +77,9 @@ export class GraphBuilder {
         ? [...this.entryPoints]
         : [...this.nodes.keys()].filter((id) => !this.edges.some((edge) => edge.to === id))
     if (entryPoints.length === 0) {
-      throw new TypeError('Every node has an incoming edge: choose where the run starts with setEntryPoint().')
+      throw new TypeError(
+        'Every node has an incoming edge: choose where the run starts with setEntryPoint().',
+      )
     }
     const graph = new Graph({
       nodes: new Map(this.nodes),

@@ -3,7 +3,14 @@ import { collectStream } from '@agent/core/testing'
 import { describe, expect, it } from 'vitest'
 import { GraphBuilder } from './graph-builder.js'
 import type { MultiAgentEvent } from './multi-agent-events.js'
-import { answer, hang, outline, promptText, scriptedAgent, waitUntil } from './test-support/scripted-agents.js'
+import {
+  answer,
+  hang,
+  outline,
+  promptText,
+  scriptedAgent,
+  waitUntil,
+} from './test-support/scripted-agents.js'
 
 describe('Graph', () => {
   it('runs nodes in dependency order, streams their events nested, and passes outputs along', async () => {
@@ -67,7 +74,10 @@ describe('Graph', () => {
     expect(times.get('start:left')!).toBeLessThan(times.get('stop:right')!)
     // Their events interleave in the stream as they happened.
     const branchOrder = events
-      .filter((event) => event.type === 'multi_agent_node_stream' && event.node_id !== 'plan' && event.node_id !== 'join')
+      .filter(
+        (event) =>
+          event.type === 'multi_agent_node_stream' && event.node_id !== 'plan' && event.node_id !== 'join',
+      )
       .map((event) => (event as { node_id: string }).node_id)
     const switches = branchOrder.filter((id, index) => index > 0 && id !== branchOrder[index - 1]).length
     expect(switches).toBeGreaterThan(2)
@@ -122,7 +132,10 @@ describe('Graph', () => {
 
   it('allows a cycle only under a limit, and ends it with max_node_executions', async () => {
     const makeGraph = (limit: number | undefined, reviews: string[]) => {
-      const writer = scriptedAgent('writer', reviews.map((_, index) => answer(`draft ${index + 1}`)))
+      const writer = scriptedAgent(
+        'writer',
+        reviews.map((_, index) => answer(`draft ${index + 1}`)),
+      )
       const reviewer = scriptedAgent('reviewer', reviews.map(answer))
       const builder = new GraphBuilder()
         .addNode(writer.agent)
@@ -202,7 +215,11 @@ describe('Graph', () => {
     const right = scriptedAgent('right', [hang])
     const graph = new GraphBuilder().addNode(left.agent).addNode(right.agent).build()
     for await (const event of graph.stream('go')) {
-      if (left.model.requests.length > 0 && right.model.requests.length > 0 && event.type === 'multi_agent_node_stream') {
+      if (
+        left.model.requests.length > 0 &&
+        right.model.requests.length > 0 &&
+        event.type === 'multi_agent_node_stream'
+      ) {
         break
       }
     }
@@ -211,7 +228,10 @@ describe('Graph', () => {
     expect(left.agent.isRunning || right.agent.isRunning).toBe(false)
     // The graph can run again (here its agents have no more replies, which fails their nodes).
     const again = await graph.invoke('again')
-    expect(again).toMatchObject({ status: 'failed', error: { message: expect.stringMatching(/no reply scripted/) } })
+    expect(again).toMatchObject({
+      status: 'failed',
+      error: { message: expect.stringMatching(/no reply scripted/) },
+    })
   })
 
   it('ends with timeout when a node passes its deadline', async () => {

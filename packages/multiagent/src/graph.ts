@@ -2,13 +2,19 @@ import { ConcurrencyError, type ContentBlock, emptyUsage } from '@agent/core'
 import { executeNode } from './execute-node.js'
 import type { GraphResult } from './graph-result.js'
 import type { GraphEdge, GraphState } from './graph-state.js'
-import { RunLimits } from './run-limits.js'
+import {
+  drain,
+  type MultiAgent,
+  type MultiAgentPrompt,
+  type MultiAgentStreamOptions,
+  toContent,
+} from './multi-agent.js'
 import type { MultiAgentEvent } from './multi-agent-events.js'
-import { drain, type MultiAgent, type MultiAgentPrompt, type MultiAgentStreamOptions, toContent } from './multi-agent.js'
 import type { MultiAgentStatus } from './multi-agent-result.js'
 import { summarizeNodes } from './multi-agent-result.js'
 import type { MultiAgentNode } from './node.js'
 import { type ErrorInfo, errorInfo, type NodeResult } from './node-result.js'
+import { RunLimits } from './run-limits.js'
 import { StreamMerger } from './stream-merger.js'
 
 /** A built graph, as `GraphBuilder.build()` checked it. */
@@ -43,7 +49,8 @@ export class Graph implements MultiAgent<GraphResult> {
 
   constructor(definition: GraphDefinition) {
     this.definition = definition
-    for (const id of definition.nodes.keys()) this.links.set(id, { incoming: [], outgoing: [], back: new Set() })
+    for (const id of definition.nodes.keys())
+      this.links.set(id, { incoming: [], outgoing: [], back: new Set() })
     for (const edge of definition.edges) {
       this.links.get(edge.from)!.outgoing.push(edge)
       this.links.get(edge.to)!.incoming.push(edge)
@@ -68,7 +75,9 @@ export class Graph implements MultiAgent<GraphResult> {
     options: MultiAgentStreamOptions = {},
   ): AsyncGenerator<MultiAgentEvent, GraphResult, undefined> {
     if (this.running) {
-      throw new ConcurrencyError('This graph is already running; wait for its run to end, or build another graph.')
+      throw new ConcurrencyError(
+        'This graph is already running; wait for its run to end, or build another graph.',
+      )
     }
     this.running = true
     const run = new GraphRun(this.definition, this.links, prompt, options.signal)
@@ -238,7 +247,15 @@ class GraphRun {
 
   private failedResult(nodeId: string, error: unknown): NodeResult {
     const nodeType = this.definition.nodes.get(nodeId)!.type
-    return { nodeId, nodeType, status: 'failed', text: '', error: errorInfo(error), usage: emptyUsage(), executionTimeMs: 0 }
+    return {
+      nodeId,
+      nodeType,
+      status: 'failed',
+      text: '',
+      error: errorInfo(error),
+      usage: emptyUsage(),
+      executionTimeMs: 0,
+    }
   }
 
   private result(): GraphResult {

@@ -15,24 +15,32 @@ export interface HandoffRequest {
  * agent's turn once the tool's result is in and starts the target; it returns what the model is told.
  */
 export function createHandoffTool(
-  from: string,
   targets: readonly { name: string; description: string | undefined }[],
-  accept: (from: string, request: HandoffRequest) => string,
+  accept: (request: HandoffRequest) => string,
 ): Tool {
-  const list = targets.map((target) => `- ${target.name}${target.description ? `: ${target.description}` : ''}`)
+  const list = targets.map(
+    (target) => `- ${target.name}${target.description ? `: ${target.description}` : ''}`,
+  )
   return tool<{ target: string; message: string; context?: JsonObject }, string>({
     name: handoffToolName,
     description: `Hand the task over to another agent of the team when it is better placed to continue. You stop working once you call this.\n${list.join('\n')}`,
     inputSchema: {
       type: 'object',
       properties: {
-        target: { type: 'string', enum: targets.map((target) => target.name), description: 'The agent to hand off to.' },
-        message: { type: 'string', description: 'What the next agent should do, and why it is handed to it.' },
+        target: {
+          type: 'string',
+          enum: targets.map((target) => target.name),
+          description: 'The agent to hand off to.',
+        },
+        message: {
+          type: 'string',
+          description: 'What the next agent should do, and why it is handed to it.',
+        },
         context: { type: 'object', description: 'Facts or results the next agent needs (JSON).' },
       },
       required: ['target', 'message'],
       additionalProperties: false,
     },
-    callback: (input, context) => accept(from, { ...input, toolUseId: context.toolUse.toolUseId }),
+    callback: (input, context) => accept({ ...input, toolUseId: context.toolUse.toolUseId }),
   })
 }

@@ -1,6 +1,6 @@
 import type { Agent, ContentBlock, JsonObject, JsonValue, Message } from '@agent/core'
-import type { FunctionNodeEvent } from './multi-agent-events.js'
 import { isMultiAgent, type MultiAgent, type MultiAgentPrompt } from './multi-agent.js'
+import type { FunctionNodeEvent } from './multi-agent-events.js'
 import type { NodeResult, NodeType } from './node-result.js'
 
 /** What a function node receives. */

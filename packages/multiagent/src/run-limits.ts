@@ -38,7 +38,8 @@ export class RunLimits {
     if (this.timedOut) {
       return { name: 'ExecutionTimeoutError', message: `The run did not finish within ${this.timeoutMs} ms.` }
     }
-    if (this.controller.signal.aborted) return { name: 'AbortError', message: 'The run was aborted by its signal.' }
+    if (this.controller.signal.aborted)
+      return { name: 'AbortError', message: 'The run was aborted by its signal.' }
     return undefined
   }
 

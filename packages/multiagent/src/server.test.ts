@@ -24,7 +24,9 @@ function parseFrames(text: string): { id?: string; event?: string; data: unknown
     .filter((frame) => frame.includes('data: '))
     .map((frame) => {
       const fields = Object.fromEntries(
-        frame.split('\n').map((line) => [line.slice(0, line.indexOf(':')), line.slice(line.indexOf(':') + 2)]),
+        frame
+          .split('\n')
+          .map((line) => [line.slice(0, line.indexOf(':')), line.slice(line.indexOf(':') + 2)]),
       )
       return { id: fields.id, event: fields.event, data: JSON.parse(fields.data!) }
     })
@@ -50,7 +52,9 @@ describe('@agent/server serving a Graph', () => {
     expect(response.headers.get('content-type')).toContain('text/event-stream')
     const frames = parseFrames(await response.text())
     expect(frames.every((frame) => frame.event === (frame.data as { type: string }).type)).toBe(true)
-    const starts = frames.filter((frame) => frame.event === 'multi_agent_node_start').map((frame) => (frame.data as { node_id: string }).node_id)
+    const starts = frames
+      .filter((frame) => frame.event === 'multi_agent_node_start')
+      .map((frame) => (frame.data as { node_id: string }).node_id)
     expect(starts.slice(0, 2).sort()).toEqual(['left', 'right'])
     expect(starts[2]).toBe('join')
     expect(frames.at(-1)).toMatchObject({
@@ -59,7 +63,9 @@ describe('@agent/server serving a Graph', () => {
     })
     const nested = frames.find((frame) => frame.event === 'multi_agent_node_stream')
     expect(nested?.data).toMatchObject({ event: { type: 'init_event_loop' } })
-    expect(frames.map((frame) => Number(frame.id!.split(':')[1]))).toEqual(frames.map((_, index) => index + 1))
+    expect(frames.map((frame) => Number(frame.id!.split(':')[1]))).toEqual(
+      frames.map((_, index) => index + 1),
+    )
   })
 
   it("sends the agents' text on /stream and the result on /invoke", async () => {
@@ -67,12 +73,13 @@ describe('@agent/server serving a Graph', () => {
     const text = await (await post(`${url}/stream`, 'text/plain')).text()
     // The parallel branches' words interleave as they streamed; the join's answer comes last.
     expect(text.endsWith('The sea sings.')).toBe(true)
-    expect(text.slice(0, -'The sea sings.'.length).split(/\s+|(?<=\.)/).filter(Boolean).sort()).toEqual([
-      'Gulls',
-      'Waves',
-      'cry.',
-      'roll.',
-    ])
+    expect(
+      text
+        .slice(0, -'The sea sings.'.length)
+        .split(/\s+|(?<=\.)/)
+        .filter(Boolean)
+        .sort(),
+    ).toEqual(['Gulls', 'Waves', 'cry.', 'roll.'])
     const body = await (await post(`${url}/invoke`, 'application/json')).json()
     expect(body).toMatchObject({ text: 'The sea sings.', kind: 'graph', status: 'completed' })
   })
@@ -80,7 +87,9 @@ describe('@agent/server serving a Graph', () => {
   it("stops every node's model request when the client disconnects", async () => {
     const left = scriptedAgent('left', [hang])
     const right = scriptedAgent('right', [hang])
-    const url = await startGraphServer(() => new GraphBuilder().addNode(left.agent).addNode(right.agent).build())
+    const url = await startGraphServer(() =>
+      new GraphBuilder().addNode(left.agent).addNode(right.agent).build(),
+    )
     const controller = new AbortController()
     const response = await post(`${url}/stream/events`, 'text/event-stream', controller.signal)
     const reader = response.body!.getReader()

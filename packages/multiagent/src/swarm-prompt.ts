@@ -1,5 +1,5 @@
 import type { ContentBlock, JsonObject } from '@agent/core'
-import { toContent, type MultiAgentPrompt } from './multi-agent.js'
+import { type MultiAgentPrompt, toContent } from './multi-agent.js'
 import type { SwarmHandoff } from './swarm-result.js'
 
 export interface SwarmPromptInput {
@@ -23,7 +23,8 @@ export function swarmPrompt(input: SwarmPromptInput): ContentBlock[] {
   }
   if (input.canHandOff && input.others.length > 0) {
     lines.push('Other agents of the team (hand off with handoff_to_agent only when one is better placed):')
-    for (const other of input.others) lines.push(`- ${other.name}${other.description ? `: ${other.description}` : ''}`)
+    for (const other of input.others)
+      lines.push(`- ${other.name}${other.description ? `: ${other.description}` : ''}`)
   }
   if (lines.length === 1) return toContent(input.task)
   return [...toContent(input.task), { text: lines.join('\n') }]

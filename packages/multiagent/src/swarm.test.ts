@@ -3,13 +3,25 @@ import { collectStream } from '@agent/core/testing'
 import { describe, expect, it } from 'vitest'
 import { GraphBuilder } from './graph-builder.js'
 import { Swarm } from './swarm.js'
-import { answer, handoff, hang, outline, promptText, scriptedAgent, waitUntil } from './test-support/scripted-agents.js'
+import {
+  answer,
+  handoff,
+  hang,
+  outline,
+  promptText,
+  scriptedAgent,
+  waitUntil,
+} from './test-support/scripted-agents.js'
 
 describe('Swarm', () => {
   it('hands off with a message and context, streams both agents, and ends with the last answer', async () => {
-    const researcher = scriptedAgent('researcher', [handoff('writer', 'Write it up.', { facts: ['sky is blue'] })], {
-      description: 'Finds facts.',
-    })
+    const researcher = scriptedAgent(
+      'researcher',
+      [handoff('writer', 'Write it up.', { facts: ['sky is blue'] })],
+      {
+        description: 'Finds facts.',
+      },
+    )
     const writer = scriptedAgent('writer', [answer('The sky is blue.')], { description: 'Writes prose.' })
     const swarm = new Swarm({ agents: [researcher.agent, writer.agent] })
     const { events, result } = await collectStream(swarm.stream('Tell me about the sky'))
@@ -21,11 +33,15 @@ describe('Swarm', () => {
       'stop:writer:completed',
       'result:completed',
     ])
-    expect(events.find((event) => event.type === 'multi_agent_handoff')).toMatchObject({ message: 'Write it up.' })
+    expect(events.find((event) => event.type === 'multi_agent_handoff')).toMatchObject({
+      message: 'Write it up.',
+    })
     // The researcher's turn ends with the handoff: no second model call.
     expect(researcher.model.requests).toHaveLength(1)
     expect(researcher.model.requests[0]!.toolSpecs!.map((spec) => spec.name)).toEqual(['handoff_to_agent'])
-    expect(JSON.stringify(researcher.model.requests[0]!.toolSpecs![0]!.inputSchema)).toContain('"enum":["writer"]')
+    expect(JSON.stringify(researcher.model.requests[0]!.toolSpecs![0]!.inputSchema)).toContain(
+      '"enum":["writer"]',
+    )
     const writerPrompt = promptText(writer.model)
     expect(writerPrompt).toContain('Tell me about the sky')
     expect(writerPrompt).toContain('Handed over to you by researcher: Write it up.')
@@ -125,10 +141,16 @@ describe('Swarm', () => {
     })
     const { events, result } = await collectStream(swarm.stream('x'))
     expect(result).toMatchObject({ status: 'completed', nodeHistory: ['triage', 'pipeline'] })
-    expect(result!.results.pipeline).toMatchObject({ nodeType: 'graph', result: { kind: 'graph', status: 'completed' } })
+    expect(result!.results.pipeline).toMatchObject({
+      nodeType: 'graph',
+      result: { kind: 'graph', status: 'completed' },
+    })
     expect(result!.text.split('\n\n').sort()).toEqual(['L', 'R'])
     const nested = events.find(
-      (event) => event.type === 'multi_agent_node_stream' && event.node_id === 'pipeline' && event.event.type === 'multi_agent_node_start',
+      (event) =>
+        event.type === 'multi_agent_node_stream' &&
+        event.node_id === 'pipeline' &&
+        event.event.type === 'multi_agent_node_start',
     )
     expect(nested).toMatchObject({ event: { node_id: 'left', node_type: 'agent' } })
     expect(promptText(left.model)).toContain('Run the pipeline.')
@@ -147,7 +169,10 @@ describe('Swarm', () => {
     const { events, result } = await collectStream(graph.stream('x'))
     expect(result).toMatchObject({ status: 'completed', executionOrder: ['team', 'after'] })
     expect(events).toContainEqual(
-      expect.objectContaining({ node_id: 'team', event: expect.objectContaining({ type: 'multi_agent_handoff' }) }),
+      expect.objectContaining({
+        node_id: 'team',
+        event: expect.objectContaining({ type: 'multi_agent_handoff' }),
+      }),
     )
     expect(promptText(after.model)).toContain('From team:\nswarm done')
   })

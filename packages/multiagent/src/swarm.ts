@@ -1,8 +1,8 @@
 import { type Agent, type AgentToolResultEvent, ConcurrencyError, type JsonObject } from '@agent/core'
 import { executeNode } from './execute-node.js'
 import { createHandoffTool, type HandoffRequest } from './handoff-tool.js'
-import type { MultiAgentEvent, NodeEvent } from './multi-agent-events.js'
 import { drain, type MultiAgent, type MultiAgentPrompt, type MultiAgentStreamOptions } from './multi-agent.js'
+import type { MultiAgentEvent, NodeEvent } from './multi-agent-events.js'
 import type { MultiAgentStatus } from './multi-agent-result.js'
 import { summarizeNodes } from './multi-agent-result.js'
 import { MultiAgentNode } from './node.js'
@@ -58,7 +58,9 @@ export class Swarm implements MultiAgent<SwarmResult> {
   readonly kind = 'swarm'
   private readonly members = new Map<string, Member>()
   private readonly entryPoint: string
-  private readonly settings: Required<Omit<SwarmOptions, 'agents' | 'entryPoint' | 'repetitiveHandoffDetection'>>
+  private readonly settings: Required<
+    Omit<SwarmOptions, 'agents' | 'entryPoint' | 'repetitiveHandoffDetection'>
+  >
   private readonly detection: RepetitiveHandoffDetection | undefined
   private run: SwarmRun | undefined
 
@@ -67,12 +69,14 @@ export class Swarm implements MultiAgent<SwarmResult> {
     for (const entry of options.agents) {
       const isMember = 'executor' in entry
       const name = entry.name
-      if (this.members.has(name)) throw new TypeError(`Two swarm agents are named "${name}"; names must be unique.`)
+      if (this.members.has(name))
+        throw new TypeError(`Two swarm agents are named "${name}"; names must be unique.`)
       const node = new MultiAgentNode(name, isMember ? entry.executor : entry)
       this.members.set(name, { node, description: entry.description, canHandOff: node.type === 'agent' })
     }
     this.entryPoint = options.entryPoint ?? options.agents[0]!.name
-    if (!this.members.has(this.entryPoint)) throw new TypeError(`Entry point "${this.entryPoint}" is not a swarm agent.`)
+    if (!this.members.has(this.entryPoint))
+      throw new TypeError(`Entry point "${this.entryPoint}" is not a swarm agent.`)
     this.settings = {
       maxHandoffs: positiveOption(options.maxHandoffs, 20, 'maxHandoffs'),
       maxIterations: positiveOption(options.maxIterations, 20, 'maxIterations'),
@@ -92,7 +96,9 @@ export class Swarm implements MultiAgent<SwarmResult> {
     options: MultiAgentStreamOptions = {},
   ): AsyncGenerator<MultiAgentEvent, SwarmResult, undefined> {
     if (this.run !== undefined) {
-      throw new ConcurrencyError('This swarm is already running; wait for its run to end, or make another swarm.')
+      throw new ConcurrencyError(
+        'This swarm is already running; wait for its run to end, or make another swarm.',
+      )
     }
     const run = new SwarmRun(prompt, new RunLimits(options.signal, this.settings.executionTimeoutMs))
     this.run = run
@@ -113,7 +119,10 @@ export class Swarm implements MultiAgent<SwarmResult> {
     let handoff: SwarmHandoff | undefined
     while (run.status === undefined) {
       if (run.history.length >= this.settings.maxIterations) {
-        run.stop('max_iterations', `The swarm reached its limit of ${this.settings.maxIterations} agent executions.`)
+        run.stop(
+          'max_iterations',
+          `The swarm reached its limit of ${this.settings.maxIterations} agent executions.`,
+        )
         break
       }
       const result = yield* this.executeMember(run, current, handoff)
@@ -125,8 +134,19 @@ export class Swarm implements MultiAgent<SwarmResult> {
       const request = run.pending
       run.pending = undefined
       if (request === undefined) break
-      handoff = { from: current, to: request.target, message: request.message, ...(request.context && { context: request.context }) }
-      yield { type: 'multi_agent_handoff', multi_agent_handoff: true, from_node: current, to_node: request.target, message: request.message }
+      handoff = {
+        from: current,
+        to: request.target,
+        message: request.message,
+        ...(request.context && { context: request.context }),
+      }
+      yield {
+        type: 'multi_agent_handoff',
+        multi_agent_handoff: true,
+        from_node: current,
+        to_node: request.target,
+        message: request.message,
+      }
       run.handoffs.push(handoff)
       if (request.context !== undefined) run.sharedContext[current] = request.context
       this.checkHandoffLimits(run, request.target)
@@ -173,12 +193,13 @@ export class Swarm implements MultiAgent<SwarmResult> {
 
   private others(name: string): { name: string; description: string | undefined }[] {
     const others: { name: string; description: string | undefined }[] = []
-    for (const [other, member] of this.members) if (other !== name) others.push({ name: other, description: member.description })
+    for (const [other, member] of this.members)
+      if (other !== name) others.push({ name: other, description: member.description })
     return others
   }
 
   private addHandoffTools(): void {
-    const accept = (from: string, request: HandoffRequest): string => {
+    const accept = (request: HandoffRequest): string => {
       const run = this.run
       if (run === undefined) throw new Error('handoff_to_agent works only while the swarm runs.')
       if (run.pending !== undefined) throw new Error(`You already handed off to ${run.pending.target}.`)
@@ -187,7 +208,7 @@ export class Swarm implements MultiAgent<SwarmResult> {
     }
     for (const [name, member] of this.members) {
       if (!member.canHandOff) continue
-      ;(member.node.executor as Agent).tools.add(createHandoffTool(name, this.others(name), accept))
+      ;(member.node.executor as Agent).tools.add(createHandoffTool(this.others(name), accept))
     }
   }
 }
@@ -220,7 +241,12 @@ class SwarmRun {
       this.status = limitStatus
       this.error = this.limits.error()
     } else {
-      this.status = result.error?.name === 'NodeTimeoutError' ? 'timeout' : result.status === 'cancelled' ? 'cancelled' : 'failed'
+      this.status =
+        result.error?.name === 'NodeTimeoutError'
+          ? 'timeout'
+          : result.status === 'cancelled'
+            ? 'cancelled'
+            : 'failed'
       this.error = result.error
     }
   }

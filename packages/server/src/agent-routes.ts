@@ -6,7 +6,7 @@ import { HTTPException, jsonResponse } from './http-exception.js'
 import { mountPlayground, type PlaygroundOptions } from './playground/mount-playground.js'
 import { type AbortCause, shouldLog, statusOf, toPublicError } from './public-error.js'
 import { type RouteContext, ServerApp, type ServerAppOptions } from './server-app.js'
-import { type Streamable, innermostEvent, resultText, runToResult } from './streamable.js'
+import { innermostEvent, resultText, runToResult, type Streamable } from './streamable.js'
 import { streamingHeaders } from './streaming-response.js'
 
 /** The seed's request body: `{"prompt": "..."}`. */

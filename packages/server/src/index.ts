@@ -28,5 +28,11 @@ export {
   type ServerSentEvent,
 } from './server-sent-events.js'
 export type { StreamControl } from './stream-control.js'
-export { innermostEvent, resultText, runToResult, type Streamable, type StreamableEvent } from './streamable.js'
+export {
+  innermostEvent,
+  resultText,
+  runToResult,
+  type Streamable,
+  type StreamableEvent,
+} from './streamable.js'
 export { StreamingResponse, type StreamingResponseOptions } from './streaming-response.js'

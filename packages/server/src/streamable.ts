@@ -14,7 +14,11 @@ export interface Streamable {
 }
 
 /** Runs a streamable to its result (what `POST /invoke` answers with). */
-export async function runToResult(streamable: Streamable, prompt: Prompt, signal: AbortSignal): Promise<unknown> {
+export async function runToResult(
+  streamable: Streamable,
+  prompt: Prompt,
+  signal: AbortSignal,
+): Promise<unknown> {
   const stream = streamable.stream(prompt, { signal })
   let step = await stream.next()
   while (!step.done) step = await stream.next()
@@ -30,6 +34,7 @@ export function resultText(result: unknown): string {
 /** The innermost event of a multi-agent node's stream (its agents' `data` is what `text/plain` sends). */
 export function innermostEvent(event: StreamableEvent): StreamableEvent {
   let inner = event
-  while (inner.type === 'multi_agent_node_stream') inner = (inner as unknown as { event: StreamableEvent }).event
+  while (inner.type === 'multi_agent_node_stream')
+    inner = (inner as unknown as { event: StreamableEvent }).event
   return inner
 }

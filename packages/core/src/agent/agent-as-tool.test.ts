@@ -101,7 +101,9 @@ describe('agentAsTool', () => {
       callbackHandler: null,
     })
     await parent.invoke('go')
-    const results = parent.messages[2]!.content.map((block) => ('toolResult' in block ? block.toolResult : undefined))
+    const results = parent.messages[2]!.content.map((block) =>
+      'toolResult' in block ? block.toolResult : undefined,
+    )
     expect(results.map((item) => item?.status)).toEqual(['success', 'success'])
     expect(results.map((item) => item?.content)).toEqual([[{ text: 'x' }], [{ text: 'y' }]])
   })

@@ -21,8 +21,21 @@ export function scriptedAgent(
 
 export const answer = (text: string): ScriptedTurn => ({ content: [{ text }] })
 
-export const handoff = (target: string, message: string, context?: Record<string, string[] | string>, id = `h-${target}`): ScriptedTurn => ({
-  content: [{ toolUse: { toolUseId: id, name: 'handoff_to_agent', input: { target, message, ...(context && { context }) } } }],
+export const handoff = (
+  target: string,
+  message: string,
+  context?: Record<string, string[] | string>,
+  id = `h-${target}`,
+): ScriptedTurn => ({
+  content: [
+    {
+      toolUse: {
+        toolUseId: id,
+        name: 'handoff_to_agent',
+        input: { target, message, ...(context && { context }) },
+      },
+    },
+  ],
   stopReason: 'tool_use',
 })
 
@@ -40,7 +53,8 @@ export function outline(events: readonly MultiAgentEvent[]): string[] {
   const lines: string[] = []
   for (const event of events) {
     if (event.type === 'multi_agent_node_start') lines.push(`start:${event.node_id}`)
-    else if (event.type === 'multi_agent_node_stop') lines.push(`stop:${event.node_id}:${event.node_result.status}`)
+    else if (event.type === 'multi_agent_node_stop')
+      lines.push(`stop:${event.node_id}:${event.node_result.status}`)
     else if (event.type === 'multi_agent_handoff') lines.push(`handoff:${event.from_node}>${event.to_node}`)
     else if (event.type === 'multi_agent_result') lines.push(`result:${event.result.status}`)
   }
