@@ -125,6 +125,27 @@ describe('Swarm', () => {
     expect(a.model.requests[0]!.signal!.aborted).toBe(true)
   })
 
+  it('stops the working agent when the consumer breaks, and can run again', async () => {
+    const a = scriptedAgent('a', [hang, answer('second run')])
+    const b = scriptedAgent('b', [])
+    const swarm = new Swarm({ agents: [a.agent, b.agent] })
+    for await (const event of swarm.stream('x')) {
+      if (event.type === 'multi_agent_node_stream' && a.model.requests.length > 0) break
+    }
+    expect(a.model.requests[0]!.signal!.aborted).toBe(true)
+    expect(a.agent.isRunning).toBe(false)
+    expect(await swarm.invoke('again')).toMatchObject({ status: 'completed', text: 'second run' })
+  })
+
+  it('refuses a second run while one is going', async () => {
+    const a = scriptedAgent('a', [answer('one')])
+    const swarm = new Swarm({ agents: [a.agent] })
+    const first = swarm.stream('x')
+    await first.next()
+    await expect(swarm.invoke('y')).rejects.toThrow(/already running/)
+    await first.return(undefined as never)
+  })
+
   it('ends with timeout when an agent passes nodeTimeoutMs', async () => {
     const a = scriptedAgent('a', [hang])
     const result = await new Swarm({ agents: [a.agent], nodeTimeoutMs: 20 }).invoke('x')
