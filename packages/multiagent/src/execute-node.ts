@@ -1,5 +1,7 @@
 import {
   type AgentEvent,
+  type AgentMessageEvent,
+  type AgentModelStreamEvent,
   type AgentResult,
   addUsage,
   type ContentBlock,
@@ -45,26 +47,16 @@ export async function* executeNode(
   options: NodeExecutionOptions,
 ): AsyncGenerator<MultiAgentEvent, NodeResult, undefined> {
   const startedAt = performance.now()
-  const controller = new AbortController()
-  const onAbort = () => controller.abort(options.signal.reason)
-  if (options.signal.aborted) onAbort()
-  else options.signal.addEventListener('abort', onAbort, { once: true })
-  let timedOut = false
-  const timer = Number.isFinite(options.timeoutMs)
-    ? setTimeout(() => {
-        timedOut = true
-        controller.abort(new NodeTimeoutError(node.id, options.timeoutMs))
-      }, options.timeoutMs)
-    : undefined
-
+  const signal = new NodeSignal(options.signal, node.id, options.timeoutMs)
   node.reset()
-  const source = openNode(node, prompt, controller.signal, options)
+  const source = openNode(node, prompt, signal.controller.signal, options)
   // A function may ignore its signal; it is then abandoned at its deadline or abort. Agents and nested
   // runs follow their signal, and their per-event path stays a plain `next()`.
   const next =
-    node.type === 'function' ? () => abandonOnAbort(source.next(), controller.signal) : () => source.next()
-  const streamedUsage = emptyUsage()
-  let lastAssistantText = ''
+    node.type === 'function'
+      ? () => abandonOnAbort(source.next(), signal.controller.signal)
+      : () => source.next()
+  const tally = new AgentEventTally()
   let finished = false
   let outcome: NodeOutcome | undefined
   let failure: unknown
@@ -78,59 +70,94 @@ export async function* executeNode(
     let step = await next()
     while (!step.done) {
       const event = step.value
-      if (event.type === 'model_stream') {
-        const chunk = (event as AgentEvent & { type: 'model_stream' }).event
-        if ('metadata' in chunk && chunk.metadata.usage !== undefined)
-          addUsage(streamedUsage, chunk.metadata.usage)
-      } else if (event.type === 'message') {
-        const message = (event as AgentEvent & { type: 'message' }).message
-        if (message.role === 'assistant') lastAssistantText = messageText(message)
-      }
+      tally.observe(event)
       yield { type: 'multi_agent_node_stream', multi_agent_node_stream: true, node_id: node.id, event }
       if (options.stopAfter?.(event) === true) break
       step = await next()
     }
-    if (step.done) {
-      finished = true
-      outcome = step.value
-    } else {
-      outcome = { text: lastAssistantText, result: undefined }
-    }
+    finished = step.done === true
+    outcome = step.done === true ? step.value : { text: tally.lastAssistantText, result: undefined }
   } catch (error) {
     finished = true
     failure = error
   } finally {
-    clearTimeout(timer)
-    options.signal.removeEventListener('abort', onAbort)
+    signal.dispose()
     // Stopped early (a handoff, or the consumer left): end the executor's run, which aborts its model request.
     if (!finished) await source.return(undefined as never).catch(() => {})
   }
+  const result = nodeResult(node, startedAt, tally, outcome, failure, signal)
+  yield { type: 'multi_agent_node_stop', multi_agent_node_stop: true, node_id: node.id, node_result: result }
+  return result
+}
 
-  const usage = node.type === 'agent' ? streamedUsage : (outcome?.usage ?? emptyUsage())
+/** A node's own abort signal: the run's signal, or the node's deadline, whichever comes first. */
+class NodeSignal {
+  readonly controller = new AbortController()
+  timedOut = false
+  private readonly parent: AbortSignal
+  private readonly timer: ReturnType<typeof setTimeout> | undefined
+  private readonly onAbort = () => this.controller.abort(this.parent.reason)
+
+  constructor(parent: AbortSignal, nodeId: string, timeoutMs: number) {
+    this.parent = parent
+    if (parent.aborted) this.onAbort()
+    else parent.addEventListener('abort', this.onAbort, { once: true })
+    if (Number.isFinite(timeoutMs)) {
+      this.timer = setTimeout(() => {
+        this.timedOut = true
+        this.controller.abort(new NodeTimeoutError(nodeId, timeoutMs))
+      }, timeoutMs)
+    }
+  }
+
+  dispose(): void {
+    clearTimeout(this.timer)
+    this.parent.removeEventListener('abort', this.onAbort)
+  }
+}
+
+/** What an agent node's events say about it: tokens used, and its latest answer (for a node stopped early). */
+class AgentEventTally {
+  readonly usage = emptyUsage()
+  lastAssistantText = ''
+
+  observe(event: NodeEvent): void {
+    if (event.type === 'model_stream') {
+      const chunk = (event as AgentModelStreamEvent).event
+      if ('metadata' in chunk && chunk.metadata.usage !== undefined)
+        addUsage(this.usage, chunk.metadata.usage)
+    } else if (event.type === 'message') {
+      const message = (event as AgentMessageEvent).message
+      if (message.role === 'assistant') this.lastAssistantText = messageText(message)
+    }
+  }
+}
+
+function nodeResult(
+  node: MultiAgentNode,
+  startedAt: number,
+  tally: AgentEventTally,
+  outcome: NodeOutcome | undefined,
+  failure: unknown,
+  signal: NodeSignal,
+): NodeResult {
   const base = {
     nodeId: node.id,
     nodeType: node.type,
-    usage,
+    usage: node.type === 'agent' ? tally.usage : (outcome?.usage ?? emptyUsage()),
     executionTimeMs: Math.round(performance.now() - startedAt),
   }
-  let result: NodeResult
-  if (outcome !== undefined && outcome.failure === undefined) {
-    result = { ...base, status: 'completed', text: outcome.text, result: outcome.result }
-  } else if (outcome?.failure !== undefined) {
-    const { status, error } = outcome.failure
-    result = { ...base, status, text: outcome.text, result: outcome.result, error }
-  } else {
-    const cancelled = controller.signal.aborted && !timedOut
-    const reason = timedOut ? controller.signal.reason : failure
-    result = {
-      ...base,
-      status: cancelled ? 'cancelled' : 'failed',
-      text: lastAssistantText,
-      error: errorInfo(reason),
-    }
+  if (outcome === undefined) {
+    const cancelled = signal.controller.signal.aborted && !signal.timedOut
+    const reason = signal.timedOut ? signal.controller.signal.reason : failure
+    const status = cancelled ? 'cancelled' : 'failed'
+    return { ...base, status, text: tally.lastAssistantText, error: errorInfo(reason) }
   }
-  yield { type: 'multi_agent_node_stop', multi_agent_node_stop: true, node_id: node.id, node_result: result }
-  return result
+  if (outcome.failure === undefined) {
+    return { ...base, status: 'completed', text: outcome.text, result: outcome.result }
+  }
+  const { status, error } = outcome.failure
+  return { ...base, status, text: outcome.text, result: outcome.result, error }
 }
 
 /** Thrown into a node whose `nodeTimeoutMs` passed. */

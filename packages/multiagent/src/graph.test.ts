@@ -45,6 +45,7 @@ describe('Graph', () => {
     })
     expect(JSON.parse(JSON.stringify(events))).toEqual(events)
     expect(JSON.parse(JSON.stringify(result))).toEqual(result)
+    expect(String(result)).toBe('The sky is blue, a poem.')
   })
 
   it('runs independent branches at once and joins them once', async () => {

@@ -11,7 +11,7 @@ import {
 } from './multi-agent.js'
 import type { MultiAgentEvent } from './multi-agent-events.js'
 import type { MultiAgentStatus } from './multi-agent-result.js'
-import { summarizeNodes } from './multi-agent-result.js'
+import { summarizeNodes, withToString } from './multi-agent-result.js'
 import type { MultiAgentNode } from './node.js'
 import { type ErrorInfo, errorInfo, type NodeResult } from './node-result.js'
 import { RunLimits } from './run-limits.js'
@@ -261,7 +261,7 @@ class GraphRun {
   private result(): GraphResult {
     const summary = summarizeNodes(this.history)
     const text = this.endTexts.length > 0 ? this.endTexts.join('\n\n') : (this.history.at(-1)?.text ?? '')
-    return {
+    return withToString({
       kind: 'graph',
       status: this.status ?? 'completed',
       text,
@@ -270,7 +270,7 @@ class GraphRun {
       skippedNodes: [...this.definition.nodes.keys()].filter((id) => !(id in summary.results)),
       executionTimeMs: this.limits.elapsedMs(),
       ...(this.error !== undefined && { error: this.error }),
-    }
+    })
   }
 }
 

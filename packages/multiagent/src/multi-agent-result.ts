@@ -54,3 +54,9 @@ export function summarizeNodes(
     usage,
   }
 }
+
+/** Makes `String(result)` the result's text, as for an `AgentResult` (not enumerable: JSON sees only data). */
+export function withToString<Result extends MultiAgentResultBase>(result: Result): Result {
+  Object.defineProperty(result, 'toString', { value: () => result.text, enumerable: false })
+  return result
+}

@@ -4,7 +4,7 @@ import { createHandoffTool, type HandoffRequest } from './handoff-tool.js'
 import { drain, type MultiAgent, type MultiAgentPrompt, type MultiAgentStreamOptions } from './multi-agent.js'
 import type { MultiAgentEvent, NodeEvent } from './multi-agent-events.js'
 import type { MultiAgentStatus } from './multi-agent-result.js'
-import { summarizeNodes } from './multi-agent-result.js'
+import { summarizeNodes, withToString } from './multi-agent-result.js'
 import { MultiAgentNode } from './node.js'
 import type { ErrorInfo, NodeResult } from './node-result.js'
 import { positiveOption } from './positive-option.js'
@@ -253,7 +253,7 @@ class SwarmRun {
 
   result(): SwarmResult {
     const summary = summarizeNodes(this.history)
-    return {
+    return withToString({
       kind: 'swarm',
       status: this.status ?? 'completed',
       text: this.history.at(-1)?.text ?? '',
@@ -263,7 +263,7 @@ class SwarmRun {
       sharedContext: this.sharedContext,
       executionTimeMs: this.limits.elapsedMs(),
       ...(this.error !== undefined && { error: this.error }),
-    }
+    })
   }
 }
 
