@@ -3,8 +3,11 @@ import { describe, expect, it, onTestFinished } from 'vitest'
 import { GraphBuilder } from './graph-builder.js'
 import { answer, hang, scriptedAgent, waitUntil } from './test-support/scripted-agents.js'
 
-async function startGraphServer(makeGraph: () => ReturnType<GraphBuilder['build']>) {
-  const app = createAgentServer({ agent: () => makeGraph() })
+async function startGraphServer(
+  makeGraph: () => ReturnType<GraphBuilder['build']>,
+  omitEvents: 'model_stream'[] = [],
+) {
+  const app = createAgentServer({ agent: () => makeGraph(), omitEvents })
   const running = await serve(app, { port: 0, signals: [] })
   onTestFinished(() => running.close())
   return running.url
@@ -66,6 +69,15 @@ describe('@agent/server serving a Graph', () => {
     expect(frames.map((frame) => Number(frame.id!.split(':')[1]))).toEqual(
       frames.map((_, index) => index + 1),
     )
+  })
+
+  it("leaves the nodes' omitted events out (omitEvents: ['model_stream'])", async () => {
+    const url = await startGraphServer(twoBranches, ['model_stream'])
+    const frames = parseFrames(await (await post(`${url}/stream/events`, 'text/event-stream')).text())
+    const inner = frames.map((frame) => (frame.data as { event?: { type: string } }).event?.type)
+    expect(inner).toContain('data')
+    expect(inner).not.toContain('model_stream')
+    expect(frames.at(-1)!.event).toBe('multi_agent_result')
   })
 
   it("sends the agents' text on /stream and the result on /invoke", async () => {

@@ -1,6 +1,7 @@
 import type { AgentEvent, AgentForceStopEvent, AgentResult } from '@agent/core'
 import type { AbortCause, PublicError } from './public-error.js'
 import type { StreamControl } from './stream-control.js'
+import { innermostEvent } from './streamable.js'
 
 /** An event as it goes on the wire: an agent event, or the error that ended the run. */
 export type WireEvent = AgentEvent | ErrorWireEvent
@@ -195,7 +196,8 @@ export class AgentRun {
   }
 
   private push(event: AgentEvent): void {
-    if (this.options.omitEvents.has(event.type)) return
+    // A Swarm's or Graph's node events are judged by the agent event they carry.
+    if (this.options.omitEvents.has(innermostEvent(event).type)) return
     if (event.type === 'force_stop') {
       // Always followed by the error that caused it; held until that error is known.
       this.heldForceStop = event
