@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process'
 import { promisify } from 'node:util'
 import { expect, it } from 'vitest'
+import { startLoopbackChatServer } from './loopback-chat-server.ts'
 
 const run = promisify(execFile)
 const noProvider = {
@@ -31,4 +32,25 @@ it('runs the two branches at once, then the writer, then the function node, with
   expect(lines.at(-1)).toMatch(
     /^status: completed; finished: (science, history|history, science), writer, check_length; tokens: 45$/,
   )
+})
+
+it('runs on a real provider from the environment (the openai client against a loopback server)', async () => {
+  const server = await startLoopbackChatServer()
+  try {
+    const env = {
+      ...noProvider,
+      OPENAI_API_KEY: 'loopback-key',
+      OPENAI_BASE_URL: server.baseURL,
+      OPENAI_MODEL: 'loopback',
+    }
+    const { stdout, stderr } = await run(process.execPath, ['src/main.ts'], { env })
+    expect(stderr).not.toMatch(/SCRIPTED/)
+    expect(stdout).toMatch(/\[writer\] Loopback answer \d\./)
+    expect(stdout.trim().split('\n').at(-1)).toMatch(
+      /^status: completed; finished: .*writer, check_length; tokens: 39$/,
+    )
+    expect(server.requests).toBe(3)
+  } finally {
+    await server.close()
+  }
 })
