@@ -1,18 +1,17 @@
-import { execFile } from 'node:child_process'
-import { promisify } from 'node:util'
-import { expect, it } from 'vitest'
+import { fileURLToPath } from 'node:url'
+import {
+  openAIEnvironment,
+  runExample,
+  startArithmeticOpenAI,
+  withoutProviders,
+} from '@agent/loopback-providers'
+import { expect, it, onTestFinished } from 'vitest'
 
-const run = promisify(execFile)
-const noProvider = {
-  ...process.env,
-  AGENT_MODEL: '',
-  OPENAI_API_KEY: '',
-  AWS_ACCESS_KEY_ID: '',
-  AWS_PROFILE: '',
-}
+const script = fileURLToPath(new URL('./main.ts', import.meta.url))
 
 it("prints the sub-agents' text live, between the orchestrator's tool calls, with no key or network", async () => {
-  const { stdout, stderr } = await run(process.execPath, ['src/main.ts'], { env: noProvider })
+  const { code, stdout, stderr } = await runExample(script, { env: withoutProviders() })
+  expect(code, stderr).toBe(0)
   expect(stderr).toMatch(/SCRIPTED demo models/)
   const lines = stdout.trim().split('\n')
   expect(lines.map((line) => line.slice(0, line.indexOf(']') + 1))).toEqual([
@@ -23,4 +22,17 @@ it("prints the sub-agents' text live, between the orchestrator's tool calls, wit
   ])
   expect(lines[0]).toContain('Air molecules scatter blue light most.')
   expect(lines[3]).toContain('Here it is:')
+})
+
+it('runs on a provider from the environment (the openai client against a loopback server)', async () => {
+  const server = await startArithmeticOpenAI()
+  onTestFinished(() => server.close())
+  const { code, stdout, stderr } = await runExample(script, { env: openAIEnvironment(server) })
+  expect(code, stderr).toBe(0)
+  expect(stderr).not.toMatch(/SCRIPTED/)
+  // This loopback model never calls a tool, so the orchestrator answers itself.
+  expect(stdout.trim()).toBe(
+    '[orchestrator] This loopback model only does arithmetic, with a calculator tool.',
+  )
+  expect(server.requests[0]!.body!.tools).toHaveLength(2)
 })

@@ -7,7 +7,7 @@ import { type AgentToolStreamData, agentAsTool } from '@agent/multiagent'
 const topic = process.argv[2] ?? 'why the sky is blue'
 
 // A real provider from the environment when there is one; otherwise canned replies, labelled as such.
-const environmentModel = await resolveModel()
+const environmentModel = await resolveModel(undefined)
 const scripted = environmentModel.provider === 'offline'
 if (scripted) {
   console.error(

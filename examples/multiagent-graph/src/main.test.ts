@@ -1,19 +1,17 @@
-import { execFile } from 'node:child_process'
-import { promisify } from 'node:util'
-import { expect, it } from 'vitest'
-import { startLoopbackChatServer } from './loopback-chat-server.ts'
+import { fileURLToPath } from 'node:url'
+import {
+  openAIEnvironment,
+  runExample,
+  startArithmeticOpenAI,
+  withoutProviders,
+} from '@agent/loopback-providers'
+import { expect, it, onTestFinished } from 'vitest'
 
-const run = promisify(execFile)
-const noProvider = {
-  ...process.env,
-  AGENT_MODEL: '',
-  OPENAI_API_KEY: '',
-  AWS_ACCESS_KEY_ID: '',
-  AWS_PROFILE: '',
-}
+const script = fileURLToPath(new URL('./main.ts', import.meta.url))
 
 it('runs the two branches at once, then the writer, then the function node, with no key or network', async () => {
-  const { stdout, stderr } = await run(process.execPath, ['src/main.ts'], { env: noProvider })
+  const { code, stdout, stderr } = await runExample(script, { env: withoutProviders() })
+  expect(code, stderr).toBe(0)
   expect(stderr).toMatch(/SCRIPTED demo models/)
   const lines = stdout.trim().split('\n')
   const marks = lines.filter((line) => line.startsWith('▶') || line.startsWith('■'))
@@ -26,31 +24,22 @@ it('runs the two branches at once, then the writer, then the function node, with
     '■ check_length completed: {"words":15,"short":true}',
   ])
   // Their words interleave.
-  expect(
-    lines.filter((line) => line.startsWith('  [science]') || line.startsWith('  [history]')).length,
-  ).toBeGreaterThan(2)
+  const branchLines = lines.filter((line) => line.startsWith('  [science]') || line.startsWith('  [history]'))
+  expect(branchLines.length).toBeGreaterThan(2)
   expect(lines.at(-1)).toMatch(
     /^status: completed; finished: (science, history|history, science), writer, check_length; tokens: 45$/,
   )
 })
 
-it('runs on a real provider from the environment (the openai client against a loopback server)', async () => {
-  const server = await startLoopbackChatServer()
-  try {
-    const env = {
-      ...noProvider,
-      OPENAI_API_KEY: 'loopback-key',
-      OPENAI_BASE_URL: server.baseURL,
-      OPENAI_MODEL: 'loopback',
-    }
-    const { stdout, stderr } = await run(process.execPath, ['src/main.ts'], { env })
-    expect(stderr).not.toMatch(/SCRIPTED/)
-    expect(stdout).toMatch(/\[writer\] Loopback answer \d\./)
-    expect(stdout.trim().split('\n').at(-1)).toMatch(
-      /^status: completed; finished: .*writer, check_length; tokens: 39$/,
-    )
-    expect(server.requests).toBe(3)
-  } finally {
-    await server.close()
-  }
+it('runs on a provider from the environment (the openai client against a loopback server)', async () => {
+  const server = await startArithmeticOpenAI()
+  onTestFinished(() => server.close())
+  const { code, stdout, stderr } = await runExample(script, { env: openAIEnvironment(server) })
+  expect(code, stderr).toBe(0)
+  expect(stderr).not.toMatch(/SCRIPTED/)
+  expect(stdout).toContain('  [writer] This loopback model only does arithmetic')
+  expect(stdout.trim().split('\n').at(-1)).toMatch(
+    /^status: completed; finished: .*writer, check_length; tokens: 84$/,
+  )
+  expect(server.requests).toHaveLength(3)
 })

@@ -7,7 +7,7 @@ import { Swarm } from '@agent/multiagent'
 const task = process.argv[2] ?? 'Write a two-sentence note on why the sky is blue.'
 
 // A real provider from the environment when there is one; otherwise canned replies, labelled as such.
-const environmentModel = await resolveModel()
+const environmentModel = await resolveModel(undefined)
 const scripted = environmentModel.provider === 'offline'
 if (scripted) {
   console.error(

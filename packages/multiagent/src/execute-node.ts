@@ -11,7 +11,7 @@ import {
   type Usage,
 } from '@agent/core'
 import type { MultiAgent } from './multi-agent.js'
-import type { MultiAgentEvent, NodeEvent } from './multi-agent-events.js'
+import type { MultiAgentNodeEvent, NodeEvent } from './multi-agent-events.js'
 import type { MultiAgentResultBase } from './multi-agent-result.js'
 import type { FunctionNode, FunctionNodeInput, MultiAgentNode } from './node.js'
 import { errorInfo, type NodeResult } from './node-result.js'
@@ -45,7 +45,7 @@ export async function* executeNode(
   node: MultiAgentNode,
   prompt: ContentBlock[],
   options: NodeExecutionOptions,
-): AsyncGenerator<MultiAgentEvent, NodeResult, undefined> {
+): AsyncGenerator<MultiAgentNodeEvent, NodeResult, undefined> {
   const startedAt = performance.now()
   const signal = new NodeSignal(options.signal, node.id, options.timeoutMs)
   node.reset()

@@ -255,7 +255,7 @@ describe('Graph', () => {
     const write = scriptedAgent('write', [answer('written')])
     const graph = new GraphBuilder()
       .addNode(async function* (input) {
-        yield { type: 'progress', step: 1 }
+        yield { type: 'custom' as const, data: { step: 1 } }
         return { words: String(input.task).split(' ').length }
       }, 'count')
       .addNode(write.agent)
@@ -264,7 +264,7 @@ describe('Graph', () => {
       .addEdge('write', 'check')
       .build()
     const { events, result } = await collectStream(graph.stream('three words here'))
-    expect(events[1]).toMatchObject({ node_id: 'count', event: { type: 'progress', step: 1 } })
+    expect(events[1]).toMatchObject({ node_id: 'count', event: { type: 'custom', data: { step: 1 } } })
     expect(promptText(write.model)).toContain('From count:\n{"words":3}')
     expect(result).toMatchObject({ status: 'completed', text: 'checked: written' })
     expect(result!.results.count!.result).toEqual({ words: 3 })

@@ -9,7 +9,7 @@ import {
   type MultiAgentStreamOptions,
   toContent,
 } from './multi-agent.js'
-import type { MultiAgentEvent } from './multi-agent-events.js'
+import type { MultiAgentEvent, MultiAgentNodeEvent } from './multi-agent-events.js'
 import type { MultiAgentStatus } from './multi-agent-result.js'
 import { summarizeNodes, withToString } from './multi-agent-result.js'
 import type { MultiAgentNode } from './node.js'
@@ -73,7 +73,7 @@ export class Graph implements MultiAgent<GraphResult> {
   async *stream(
     prompt: MultiAgentPrompt,
     options: MultiAgentStreamOptions = {},
-  ): AsyncGenerator<MultiAgentEvent, GraphResult, undefined> {
+  ): AsyncGenerator<MultiAgentEvent<GraphResult>, GraphResult, undefined> {
     if (this.running) {
       throw new ConcurrencyError(
         'This graph is already running; wait for its run to end, or build another graph.',
@@ -100,7 +100,7 @@ class GraphRun {
   private readonly history: NodeResult[] = []
   private readonly results: Record<string, NodeResult> = {}
   private readonly active = new Set<string>()
-  private readonly merger = new StreamMerger<string, MultiAgentEvent, NodeResult>()
+  private readonly merger = new StreamMerger<string, MultiAgentNodeEvent, NodeResult>()
   private readonly endTexts: string[] = []
   private executionCount = 0
   private status: MultiAgentStatus | undefined
@@ -122,7 +122,7 @@ class GraphRun {
     this.limits = new RunLimits(signal, definition.executionTimeoutMs)
   }
 
-  async *execute(): AsyncGenerator<MultiAgentEvent, GraphResult, undefined> {
+  async *execute(): AsyncGenerator<MultiAgentEvent<GraphResult>, GraphResult, undefined> {
     let completed = false
     try {
       for (const id of this.definition.entryPoints) this.start(id)

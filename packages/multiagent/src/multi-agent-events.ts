@@ -1,4 +1,4 @@
-import type { AgentEvent, JsonObject } from '@agent/core'
+import type { AgentEvent, JsonValue } from '@agent/core'
 import type { GraphResult } from './graph-result.js'
 import type { NodeResult, NodeType } from './node-result.js'
 import type { SwarmResult } from './swarm-result.js'
@@ -7,20 +7,29 @@ import type { SwarmResult } from './swarm-result.js'
  * The events `swarm.stream()` and `graph.stream()` yield: coordination events around the nodes' own
  * events (DESIGN.md §4). Each has `type` equal to its Strands key. All are plain JSON.
  */
-export type MultiAgentEvent =
+export type MultiAgentEvent<Result extends SwarmResult | GraphResult = SwarmResult | GraphResult> =
   | MultiAgentNodeStartEvent
   | MultiAgentNodeStreamEvent
   | MultiAgentNodeStopEvent
   | MultiAgentHandoffEvent
-  | MultiAgentResultEvent
+  | MultiAgentResultEvent<Result>
+
+/** What one node execution yields (`executeNode`). */
+export type MultiAgentNodeEvent =
+  | MultiAgentNodeStartEvent
+  | MultiAgentNodeStreamEvent
+  | MultiAgentNodeStopEvent
 
 export type MultiAgentEventType = MultiAgentEvent['type']
 
 /** What a node streams: an agent's events, a nested Swarm's or Graph's, or a function node's own. */
 export type NodeEvent = AgentEvent | MultiAgentEvent | FunctionNodeEvent
 
-/** An event a function node yields: any plain JSON object with a `type`. */
-export type FunctionNodeEvent = JsonObject & { type: string }
+/** An event a function node yields (its own progress, for the UI): `{ type: 'custom', data }`. */
+export interface FunctionNodeEvent {
+  type: 'custom'
+  data: JsonValue
+}
 
 export interface MultiAgentNodeStartEvent {
   type: 'multi_agent_node_start'
@@ -52,8 +61,8 @@ export interface MultiAgentHandoffEvent {
   message: string
 }
 
-export interface MultiAgentResultEvent {
+export interface MultiAgentResultEvent<Result extends SwarmResult | GraphResult = SwarmResult | GraphResult> {
   type: 'multi_agent_result'
   multi_agent_result: true
-  result: SwarmResult | GraphResult
+  result: Result
 }

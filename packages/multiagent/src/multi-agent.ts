@@ -1,6 +1,7 @@
 import type { ContentBlock } from '@agent/core'
+import type { GraphResult } from './graph-result.js'
 import type { MultiAgentEvent } from './multi-agent-events.js'
-import type { MultiAgentResultBase } from './multi-agent-result.js'
+import type { SwarmResult } from './swarm-result.js'
 
 /** A task for a Swarm or Graph: text, or content blocks (e.g. text with an image). */
 export type MultiAgentPrompt = string | ContentBlock[]
@@ -11,9 +12,12 @@ export interface MultiAgentStreamOptions {
 }
 
 /** A Swarm or a Graph: anything that can be a node of another one. */
-export interface MultiAgent<Result extends MultiAgentResultBase = MultiAgentResultBase> {
+export interface MultiAgent<Result extends SwarmResult | GraphResult = SwarmResult | GraphResult> {
   readonly kind: 'swarm' | 'graph'
-  stream(prompt: MultiAgentPrompt, options?: MultiAgentStreamOptions): AsyncGenerator<MultiAgentEvent, Result>
+  stream(
+    prompt: MultiAgentPrompt,
+    options?: MultiAgentStreamOptions,
+  ): AsyncGenerator<MultiAgentEvent<Result>, Result>
   invoke(prompt: MultiAgentPrompt, options?: MultiAgentStreamOptions): Promise<Result>
 }
 

@@ -17,7 +17,7 @@ export interface FunctionNodeInput {
 
 /**
  * A node that runs code instead of a model: it returns a JSON value (or a promise of one), or is an async
- * generator whose yields (objects with a `type`) stream as the node's events and whose return is its value.
+ * generator whose yields (`{ type: 'custom', data }`) stream as the node's events and whose return is its value.
  */
 export type FunctionNode = (
   input: FunctionNodeInput,

@@ -94,7 +94,7 @@ export class Swarm implements MultiAgent<SwarmResult> {
   async *stream(
     prompt: MultiAgentPrompt,
     options: MultiAgentStreamOptions = {},
-  ): AsyncGenerator<MultiAgentEvent, SwarmResult, undefined> {
+  ): AsyncGenerator<MultiAgentEvent<SwarmResult>, SwarmResult, undefined> {
     if (this.run !== undefined) {
       throw new ConcurrencyError(
         'This swarm is already running; wait for its run to end, or make another swarm.',
@@ -114,7 +114,9 @@ export class Swarm implements MultiAgent<SwarmResult> {
     return drain(this.stream(prompt, options))
   }
 
-  private async *execute(run: SwarmRun): AsyncGenerator<MultiAgentEvent, SwarmResult, undefined> {
+  private async *execute(
+    run: SwarmRun,
+  ): AsyncGenerator<MultiAgentEvent<SwarmResult>, SwarmResult, undefined> {
     let current = this.entryPoint
     let handoff: SwarmHandoff | undefined
     while (run.status === undefined) {
