@@ -1,4 +1,5 @@
-import { createAgentServer, serve } from '@agent/server'
+import { createAgentServer } from '@agent/server'
+import { serve } from '@agent/server/node'
 import { describe, expect, it, onTestFinished } from 'vitest'
 import { GraphBuilder } from './graph-builder.js'
 import { answer, hang, scriptedAgent, waitUntil } from './test-support/scripted-agents.js'

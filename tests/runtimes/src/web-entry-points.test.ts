@@ -11,7 +11,13 @@ const bundleOf = (specifier: string, external?: string[]) =>
   bundleForWeb({ contents: `export * from '${specifier}'`, resolveDir }, { external })
 
 describe('web-standard entry points', () => {
-  for (const specifier of ['@agent/core', '@agent/openai', '@agent/server', '@agent/bedrock']) {
+  for (const specifier of [
+    '@agent/core',
+    '@agent/openai',
+    '@agent/server',
+    '@agent/bedrock',
+    '@agent/multiagent',
+  ]) {
     it(`${specifier} imports nothing from Node`, async () => {
       expect((await bundleOf(specifier)).nodeImports).toEqual([])
     })
