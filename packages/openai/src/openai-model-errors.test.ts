@@ -81,7 +81,7 @@ describe('OpenAIModel error handling', () => {
       expect(ModelError.isInstance(error)).toBe(true)
       const message = (error as Error).message
       expect(message).toBe(
-        'OpenAI request failed (HTTP 401) [invalid_api_key]: Incorrect API key provided: [redacted] You can find your API key at https://platform.openai.com/account/api-keys. Check OPENAI_API_KEY or the apiKey client option.',
+        'OpenAI request failed (HTTP 401) [invalid_api_key]: Incorrect API key provided: [redacted]. You can find your API key at https://platform.openai.com/account/api-keys. Check OPENAI_API_KEY or the apiKey client option.',
       )
       expect(message).not.toContain('not-a-r')
       expect(message).not.toContain('sk-test-secret')

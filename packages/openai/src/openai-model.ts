@@ -1,7 +1,8 @@
 import { defaultOpenAIModelId, type Model, type ModelRequest, type ModelStreamEvent } from '@agent/core'
-import { ChatEventIterator } from './chat-event-iterator.js'
+import { ProviderStream } from '@agent/core/provider'
 import { toChatRequest } from './chat-request.js'
 import { type ChatChunk, ChatStreamConverter } from './chat-stream-converter.js'
+import { toModelError } from './map-openai-error.js'
 import { LazyOpenAIClient, type OpenAIClientOptions } from './openai-client.js'
 
 export interface OpenAIModelOptions extends OpenAIClientOptions {
@@ -41,19 +42,26 @@ export class OpenAIModel implements Model {
   }
 
   stream(request: ModelRequest): AsyncIterableIterator<ModelStreamEvent, undefined> {
-    const signal = request.signal
-    return new ChatEventIterator(
-      async () => {
-        const body = toChatRequest(request, {
-          modelId: this.modelId,
-          params: this.params,
-          sendReasoningContent: this.sendReasoningContent,
-        })
-        const stream = await this.client.get().chat.completions.create(body, signal ? { signal } : undefined)
-        return stream as AsyncIterable<ChatChunk>
-      },
-      new ChatStreamConverter(),
-      signal,
-    )
+    return new ProviderStream<ChatChunk>({
+      name: 'OpenAI',
+      open: (signal) => this.open(request, signal),
+      converter: new ChatStreamConverter(),
+      signal: request.signal,
+      toError: toChatError,
+    })
   }
+
+  /** Sends the request; the response's chunks are converted by `ChatStreamConverter`. */
+  private async open(request: ModelRequest, signal: AbortSignal): Promise<AsyncIterable<ChatChunk>> {
+    const body = toChatRequest(request, {
+      modelId: this.modelId,
+      params: this.params,
+      sendReasoningContent: this.sendReasoningContent,
+    })
+    return (await this.client.get().chat.completions.create(body, { signal })) as AsyncIterable<ChatChunk>
+  }
+}
+
+function toChatError(error: unknown, signal: AbortSignal | undefined): Error {
+  return toModelError(error, signal, 'OpenAI')
 }
