@@ -50,31 +50,42 @@ const done = Buffer.from('data: [DONE]\n\n')
 function responsesFrame(type, fields) {
   return `event: ${type}\ndata: {"type":"${type}",${fields}}\n\n`
 }
-const responsesItem = '{"id":"msg_0b1c","type":"message","status":"in_progress","content":[],"role":"assistant"}'
+const responsesItem =
+  '{"id":"msg_0b1c","type":"message","status":"in_progress","content":[],"role":"assistant"}'
 const responsesHead = Buffer.from(
-  responsesFrame('response.created', '"sequence_number":0,"response":{"id":"resp_0b1c","object":"response","status":"in_progress","output":[]}') +
-    responsesFrame('response.output_item.added', `"sequence_number":1,"output_index":0,"item":${responsesItem}`) +
-    responsesFrame('response.content_part.added', '"sequence_number":2,"item_id":"msg_0b1c","output_index":0,"content_index":0,"part":{"type":"output_text","annotations":[],"text":""}'),
+  responsesFrame(
+    'response.created',
+    '"sequence_number":0,"response":{"id":"resp_0b1c","object":"response","status":"in_progress","output":[]}',
+  ) +
+    responsesFrame(
+      'response.output_item.added',
+      `"sequence_number":1,"output_index":0,"item":${responsesItem}`,
+    ) +
+    responsesFrame(
+      'response.content_part.added',
+      '"sequence_number":2,"item_id":"msg_0b1c","output_index":0,"content_index":0,"part":{"type":"output_text","annotations":[],"text":""}',
+    ),
 )
 const responsesTokenFrames = tokens.map((token) =>
-  responsesFrame('response.output_text.delta', `"sequence_number":3,"item_id":"msg_0b1c","output_index":0,"content_index":0,"delta":${JSON.stringify(token)},"logprobs":[],"obfuscation":"abcd"`),
+  responsesFrame(
+    'response.output_text.delta',
+    `"sequence_number":3,"item_id":"msg_0b1c","output_index":0,"content_index":0,"delta":${JSON.stringify(token)},"logprobs":[],"obfuscation":"abcd"`,
+  ),
 )
 
 async function streamResponsesText(response, deltas) {
   await write(response, responsesHead)
-  let sent = 0
-  while (sent < deltas && !response.destroyed) {
-    const count = Math.min(chunksPerWrite, deltas - sent)
-    let text = ''
-    for (let index = 0; index < count; index++) text += responsesTokenFrames[(sent + index) % tokens.length]
-    const waiting = write(response, text)
-    if (waiting !== undefined) await waiting
-    sent += count
-  }
+  await writeFrames(response, responsesTokenFrames, 0, deltas)
   await write(
     response,
-    responsesFrame('response.output_item.done', '"sequence_number":4,"output_index":0,"item":{"id":"msg_0b1c","type":"message","status":"completed","role":"assistant"}') +
-      responsesFrame('response.completed', `"sequence_number":5,"response":{"id":"resp_0b1c","object":"response","status":"completed","usage":{"input_tokens":16,"output_tokens":${deltas},"total_tokens":${16 + deltas}}}`),
+    responsesFrame(
+      'response.output_item.done',
+      '"sequence_number":4,"output_index":0,"item":{"id":"msg_0b1c","type":"message","status":"completed","role":"assistant"}',
+    ) +
+      responsesFrame(
+        'response.completed',
+        `"sequence_number":5,"response":{"id":"resp_0b1c","object":"response","status":"completed","usage":{"input_tokens":16,"output_tokens":${deltas},"total_tokens":${16 + deltas}}}`,
+      ),
   )
 }
 const stopTail = Buffer.from(finishFrame('stop'))
@@ -102,6 +113,18 @@ function write(response, buffer) {
   })
 }
 
+/** Writes delta frames `sent` to `deltas` (cycling through the tokens), `chunksPerWrite` per write. */
+async function writeFrames(response, frames, sent, deltas) {
+  while (sent < deltas && !response.destroyed) {
+    const count = Math.min(chunksPerWrite, deltas - sent)
+    let text = ''
+    for (let index = 0; index < count; index++) text += frames[(sent + index) % tokens.length]
+    const waiting = write(response, text)
+    if (waiting !== undefined) await waiting
+    sent += count
+  }
+}
+
 async function streamText(response, deltas, includeUsage) {
   await write(response, roleFrame)
   let sent = 0
@@ -112,14 +135,7 @@ async function streamText(response, deltas, includeUsage) {
       sent += chunksPerWrite
     }
   }
-  while (sent < deltas && !response.destroyed) {
-    const count = Math.min(chunksPerWrite, deltas - sent)
-    let text = ''
-    for (let index = 0; index < count; index++) text += tokenFrames[(sent + index) % tokens.length]
-    const waiting = write(response, text)
-    if (waiting !== undefined) await waiting
-    sent += count
-  }
+  await writeFrames(response, tokenFrames, sent, deltas)
   await write(response, stopTail)
   if (includeUsage) await write(response, usageFrame(deltas))
 }

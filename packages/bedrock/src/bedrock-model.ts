@@ -1,5 +1,5 @@
 import type { Model, ModelRequest, ModelStreamEvent } from '@agent/core'
-import { ProviderStream } from '@agent/core/provider'
+import { ProviderStream, type ProviderStreamOptions } from '@agent/core/provider'
 import {
   BedrockRuntimeClient,
   ConverseCommand,
@@ -51,22 +51,16 @@ export class BedrockModel implements Model {
 
   stream(request: ModelRequest): AsyncIterableIterator<ModelStreamEvent, undefined> {
     const guardrail = this.options.guardrail
-    if (this.options.streaming === false) {
-      return new ProviderStream<ConverseResponse>({
-        name: 'Bedrock',
-        open: (signal) => this.converse(request, signal),
-        converter: new ConverseResponseConverter(guardrail, request.messages),
-        signal: request.signal,
-        toError: mapBedrockError,
-      })
-    }
-    return new ProviderStream<ConverseStreamOutput>({
+    const whole = this.options.streaming === false
+    return new ProviderStream<ConverseStreamOutput | ConverseResponse>({
       name: 'Bedrock',
-      open: (signal) => this.converseStream(request, signal),
-      converter: new ConverseStreamConverter(guardrail, request.messages),
+      open: (signal) => (whole ? this.converse(request, signal) : this.converseStream(request, signal)),
+      converter: whole
+        ? new ConverseResponseConverter(guardrail, request.messages)
+        : new ConverseStreamConverter(guardrail, request.messages),
       signal: request.signal,
       toError: mapBedrockError,
-    })
+    } as ProviderStreamOptions<ConverseStreamOutput | ConverseResponse>)
   }
 
   private async converseStream(

@@ -1,9 +1,7 @@
 import { defaultOpenAIModelId, type Model, type ModelRequest, type ModelStreamEvent } from '@agent/core'
-import { ProviderStream } from '@agent/core/provider'
 import { toChatRequest } from './chat-request.js'
 import { type ChatChunk, ChatStreamConverter } from './chat-stream-converter.js'
-import { toModelError } from './map-openai-error.js'
-import { LazyOpenAIClient, type OpenAIClientOptions } from './openai-client.js'
+import { LazyOpenAIClient, type OpenAIClientOptions, openAIStream } from './openai-client.js'
 
 export interface OpenAIModelOptions extends OpenAIClientOptions {
   /** The model name the server knows (`gpt-4.1-mini`, `llama3.2`, `deepseek-reasoner`…). Default `gpt-4.1-mini`. */
@@ -42,13 +40,7 @@ export class OpenAIModel implements Model {
   }
 
   stream(request: ModelRequest): AsyncIterableIterator<ModelStreamEvent, undefined> {
-    return new ProviderStream<ChatChunk>({
-      name: 'OpenAI',
-      open: (signal) => this.open(request, signal),
-      converter: new ChatStreamConverter(),
-      signal: request.signal,
-      toError: toChatError,
-    })
+    return openAIStream('OpenAI', request, (signal) => this.open(request, signal), new ChatStreamConverter())
   }
 
   /** Sends the request; the response's chunks are converted by `ChatStreamConverter`. */
@@ -60,8 +52,4 @@ export class OpenAIModel implements Model {
     })
     return (await this.client.get().chat.completions.create(body, { signal })) as AsyncIterable<ChatChunk>
   }
-}
-
-function toChatError(error: unknown, signal: AbortSignal | undefined): Error {
-  return toModelError(error, signal, 'OpenAI')
 }

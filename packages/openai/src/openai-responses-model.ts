@@ -1,7 +1,5 @@
 import { defaultOpenAIModelId, type Model, type ModelRequest, type ModelStreamEvent } from '@agent/core'
-import { ProviderStream } from '@agent/core/provider'
-import { toModelError } from './map-openai-error.js'
-import { LazyOpenAIClient, type OpenAIClientOptions } from './openai-client.js'
+import { LazyOpenAIClient, type OpenAIClientOptions, openAIStream } from './openai-client.js'
 import { toResponsesRequest } from './responses-request.js'
 import { type ResponsesEvent, ResponsesStreamConverter } from './responses-stream-converter.js'
 
@@ -33,13 +31,12 @@ export class OpenAIResponsesModel implements Model {
   }
 
   stream(request: ModelRequest): AsyncIterableIterator<ModelStreamEvent, undefined> {
-    return new ProviderStream<ResponsesEvent>({
-      name: 'OpenAI Responses',
-      open: (signal) => this.open(request, signal),
-      converter: new ResponsesStreamConverter(),
-      signal: request.signal,
-      toError: toResponsesError,
-    })
+    return openAIStream(
+      'OpenAI Responses',
+      request,
+      (signal) => this.open(request, signal),
+      new ResponsesStreamConverter(),
+    )
   }
 
   /** Sends the request; the response's events are converted by `ResponsesStreamConverter`. */
@@ -47,8 +44,4 @@ export class OpenAIResponsesModel implements Model {
     const body = toResponsesRequest(request, { modelId: this.modelId, params: this.params })
     return (await this.client.get().responses.create(body, { signal })) as AsyncIterable<ResponsesEvent>
   }
-}
-
-function toResponsesError(error: unknown, signal: AbortSignal | undefined): Error {
-  return toModelError(error, signal, 'OpenAI Responses')
 }
