@@ -1,4 +1,6 @@
 import { ModelError, type ModelStreamEvent, type StopReason, type Usage } from '@agent/core'
+import type { StreamMetrics } from '@agent/core/provider'
+import { endedEarly, pushMessageEnd, usageOf } from './message-end.js'
 
 /**
  * The parts of a Chat Completions chunk we read. Typed loosely on purpose: OpenAI-compatible servers add,
@@ -101,13 +103,12 @@ export class ChatStreamConverter {
   }
 
   /** Closes the message: the open blocks, `messageStop` and `metadata`. Throws when the stream was cut short. */
-  finish(out: ModelStreamEvent[], metrics: { latencyMs: number; timeToFirstByteMs?: number }): void {
+  finish(out: ModelStreamEvent[], metrics: StreamMetrics): void {
     if (this.finishReason === undefined) {
-      throw new ModelError(
-        this.started
-          ? 'The OpenAI stream ended before the model finished its answer (no finish_reason; the connection was probably cut). Try again.'
-          : 'The OpenAI stream ended without sending any chunk. Check that the server speaks the Chat Completions streaming protocol, then try again.',
-        { retryable: true },
+      throw endedEarly(
+        this.started,
+        'The OpenAI stream ended before the model finished its answer (no finish_reason; the connection was probably cut). Try again.',
+        'The OpenAI stream ended without sending any chunk. Check that the server speaks the Chat Completions streaming protocol, then try again.',
       )
     }
     for (const call of this.calls.values()) {
@@ -117,8 +118,7 @@ export class ChatStreamConverter {
     for (const blockIndex of this.toolBlocks)
       out.push({ contentBlockStop: { contentBlockIndex: blockIndex } })
     this.closeText(out)
-    out.push({ messageStop: { stopReason: toStopReason(this.finishReason, this.sawToolCall) } })
-    out.push({ metadata: this.usage ? { usage: this.usage, metrics } : { metrics } })
+    pushMessageEnd(out, toStopReason(this.finishReason, this.sawToolCall), this.usage, metrics)
   }
 
   private acceptDelta(delta: ChatDelta, out: ModelStreamEvent[]): void {
@@ -252,16 +252,8 @@ export function toStopReason(finishReason: string, sawToolCall: boolean): StopRe
 }
 
 export function toUsage(usage: ChatUsage): Usage {
-  const inputTokens = usage.prompt_tokens ?? 0
-  const outputTokens = usage.completion_tokens ?? 0
-  const result: Usage = {
-    inputTokens,
-    outputTokens,
-    totalTokens: usage.total_tokens ?? inputTokens + outputTokens,
-  }
   const cached = usage.prompt_tokens_details?.cached_tokens ?? usage.prompt_cache_hit_tokens
-  if (cached) result.cacheReadInputTokens = cached
-  return result
+  return usageOf(usage.prompt_tokens, usage.completion_tokens, usage.total_tokens, cached)
 }
 
 function randomSuffix(): string {

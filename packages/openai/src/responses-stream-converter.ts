@@ -1,5 +1,7 @@
 import { ModelError, type ModelStreamEvent, type StopReason, type Usage } from '@agent/core'
+import type { StreamMetrics } from '@agent/core/provider'
 import { fromProviderFailure } from './map-openai-error.js'
+import { endedEarly, pushMessageEnd, usageOf } from './message-end.js'
 
 /** The parts of a Responses API stream event we read (typed loosely: Azure and compatible servers vary). */
 export interface ResponsesEvent {
@@ -174,21 +176,19 @@ export class ResponsesStreamConverter {
   }
 
   /** Closes the message: the open blocks, `messageStop` and `metadata`. Throws when the stream was cut short. */
-  finish(out: ModelStreamEvent[], metrics: { latencyMs: number; timeToFirstByteMs?: number }): void {
+  finish(out: ModelStreamEvent[], metrics: StreamMetrics): void {
     if (this.stopReason === undefined) {
-      throw new ModelError(
-        this.started
-          ? 'The OpenAI Responses stream ended before response.completed (the connection was probably cut). Try again.'
-          : 'The OpenAI Responses stream ended without sending any event. Check that the server speaks the Responses API, then try again.',
-        { retryable: true },
+      throw endedEarly(
+        this.started,
+        'The OpenAI Responses stream ended before response.completed (the connection was probably cut). Try again.',
+        'The OpenAI Responses stream ended without sending any event. Check that the server speaks the Responses API, then try again.',
       )
     }
     // Items were opened, and so numbered, in insertion order.
     for (const item of this.items.values())
       out.push({ contentBlockStop: { contentBlockIndex: item.blockIndex } })
     this.items.clear()
-    out.push({ messageStop: { stopReason: this.stopReason } })
-    out.push({ metadata: this.usage ? { usage: this.usage, metrics } : { metrics } })
+    pushMessageEnd(out, this.stopReason, this.usage, metrics)
   }
 
   /** The open text or reasoning item at `outputIndex`, opened with its first delta. */
@@ -225,14 +225,10 @@ function notOpenCall(outputIndex: number): ModelError {
 function toUsage(response: ResponsesResponse | null | undefined): Usage | undefined {
   const usage = response?.usage
   if (!usage) return undefined
-  const inputTokens = usage.input_tokens ?? 0
-  const outputTokens = usage.output_tokens ?? 0
-  const result: Usage = {
-    inputTokens,
-    outputTokens,
-    totalTokens: usage.total_tokens ?? inputTokens + outputTokens,
-  }
-  const cached = usage.input_tokens_details?.cached_tokens
-  if (cached) result.cacheReadInputTokens = cached
-  return result
+  return usageOf(
+    usage.input_tokens,
+    usage.output_tokens,
+    usage.total_tokens,
+    usage.input_tokens_details?.cached_tokens,
+  )
 }
