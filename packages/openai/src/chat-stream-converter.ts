@@ -60,6 +60,12 @@ interface ToolCall {
   arguments: string
 }
 
+/** Why a stream that ended without its end failed: cut mid-answer, or not this protocol at all. */
+const cutShort =
+  'The OpenAI stream ended before the model finished its answer (no finish_reason; the connection was probably cut). Try again.'
+const nothingSent =
+  'The OpenAI stream ended without sending any chunk. Check that the server speaks the Chat Completions streaming protocol, then try again.'
+
 /**
  * Turns Chat Completions chunks into Converse-shaped stream events, one chunk at a time, synchronously.
  * Text and reasoning blocks start with their first delta and end when another block starts. A tool call
@@ -105,11 +111,7 @@ export class ChatStreamConverter {
   /** Closes the message: the open blocks, `messageStop` and `metadata`. Throws when the stream was cut short. */
   finish(out: ModelStreamEvent[], metrics: StreamMetrics): void {
     if (this.finishReason === undefined) {
-      throw endedEarly(
-        this.started,
-        'The OpenAI stream ended before the model finished its answer (no finish_reason; the connection was probably cut). Try again.',
-        'The OpenAI stream ended without sending any chunk. Check that the server speaks the Chat Completions streaming protocol, then try again.',
-      )
+      throw endedEarly(this.started, cutShort, nothingSent)
     }
     for (const call of this.calls.values()) {
       if (call.blockIndex === -1) throw missingName()

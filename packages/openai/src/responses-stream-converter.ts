@@ -38,6 +38,12 @@ interface OpenItem {
   argumentsSent: boolean
 }
 
+/** Why a stream that ended without its end failed: cut mid-answer, or not this protocol at all. */
+const cutShort =
+  'The OpenAI Responses stream ended before response.completed (the connection was probably cut). Try again.'
+const nothingSent =
+  'The OpenAI Responses stream ended without sending any event. Check that the server speaks the Responses API, then try again.'
+
 /**
  * Turns Responses API stream events into Converse-shaped stream events, synchronously, one at a time.
  * Each output item (`output_index`) becomes one block with its own index, open until its
@@ -178,11 +184,7 @@ export class ResponsesStreamConverter {
   /** Closes the message: the open blocks, `messageStop` and `metadata`. Throws when the stream was cut short. */
   finish(out: ModelStreamEvent[], metrics: StreamMetrics): void {
     if (this.stopReason === undefined) {
-      throw endedEarly(
-        this.started,
-        'The OpenAI Responses stream ended before response.completed (the connection was probably cut). Try again.',
-        'The OpenAI Responses stream ended without sending any event. Check that the server speaks the Responses API, then try again.',
-      )
+      throw endedEarly(this.started, cutShort, nothingSent)
     }
     // Items were opened, and so numbered, in insertion order.
     for (const item of this.items.values())
