@@ -60,12 +60,14 @@ export class BedrockModel implements Model {
         : new ConverseStreamConverter(guardrail, request.messages),
       signal: request.signal,
       toError: mapBedrockError,
+      // Releasing the SDK's stream waits for data: the request is aborted first when reading stops.
+      abortOnStop: true,
     } as ProviderStreamOptions<ConverseStreamOutput | ConverseResponse>)
   }
 
   private async converseStream(
     request: ModelRequest,
-    signal: AbortSignal,
+    signal: AbortSignal | undefined,
   ): Promise<AsyncIterable<ConverseStreamOutput>> {
     const input = formatRequest(this.options, request)
     const response = await this.client.send(new ConverseStreamCommand(input), { abortSignal: signal })
@@ -76,7 +78,7 @@ export class BedrockModel implements Model {
   /** `Converse`: the whole answer as one chunk. */
   private async converse(
     request: ModelRequest,
-    signal: AbortSignal,
+    signal: AbortSignal | undefined,
   ): Promise<AsyncIterable<ConverseResponse>> {
     const input = formatRequest(this.options, request)
     const response = await this.client.send(new ConverseCommand(input), { abortSignal: signal })

@@ -52,7 +52,7 @@ function readEnvironment(name: string): string | undefined {
 export function openAIStream<Chunk>(
   api: string,
   request: ModelRequest,
-  open: (signal: AbortSignal) => Promise<AsyncIterable<Chunk>>,
+  open: (signal: AbortSignal | undefined) => Promise<AsyncIterable<Chunk>>,
   converter: StreamConverter<Chunk>,
 ): AsyncIterableIterator<ModelStreamEvent, undefined> {
   return new ProviderStream<Chunk>({

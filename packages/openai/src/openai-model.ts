@@ -44,12 +44,17 @@ export class OpenAIModel implements Model {
   }
 
   /** Sends the request; the response's chunks are converted by `ChatStreamConverter`. */
-  private async open(request: ModelRequest, signal: AbortSignal): Promise<AsyncIterable<ChatChunk>> {
+  private async open(
+    request: ModelRequest,
+    signal: AbortSignal | undefined,
+  ): Promise<AsyncIterable<ChatChunk>> {
     const body = toChatRequest(request, {
       modelId: this.modelId,
       params: this.params,
       sendReasoningContent: this.sendReasoningContent,
     })
-    return (await this.client.get().chat.completions.create(body, { signal })) as AsyncIterable<ChatChunk>
+    return (await this.client
+      .get()
+      .chat.completions.create(body, signal ? { signal } : undefined)) as AsyncIterable<ChatChunk>
   }
 }

@@ -40,8 +40,13 @@ export class OpenAIResponsesModel implements Model {
   }
 
   /** Sends the request; the response's events are converted by `ResponsesStreamConverter`. */
-  private async open(request: ModelRequest, signal: AbortSignal): Promise<AsyncIterable<ResponsesEvent>> {
+  private async open(
+    request: ModelRequest,
+    signal: AbortSignal | undefined,
+  ): Promise<AsyncIterable<ResponsesEvent>> {
     const body = toResponsesRequest(request, { modelId: this.modelId, params: this.params })
-    return (await this.client.get().responses.create(body, { signal })) as AsyncIterable<ResponsesEvent>
+    return (await this.client
+      .get()
+      .responses.create(body, signal ? { signal } : undefined)) as AsyncIterable<ResponsesEvent>
   }
 }

@@ -29,12 +29,21 @@ export interface ProviderStreamOptions<Chunk> {
   /**
    * Sends the request and returns the provider's chunks, as its client hands them out. Kept apart from
    * the conversion, so that a provider can open the HTTP response another way (a faster client) and keep
-   * its converter. `signal` aborts when the caller aborts or stops reading.
+   * its converter. `signal` aborts the request: the caller's signal, or with `abortOnStop` the stream's own,
+   * which also aborts when the reader stops early.
    */
-  open(signal: AbortSignal): Promise<AsyncIterable<Chunk>>
+  open(signal: AbortSignal | undefined): Promise<AsyncIterable<Chunk>>
   converter: StreamConverter<Chunk>
   /** The caller's signal (`ModelRequest.signal`). */
   signal: AbortSignal | undefined
+  /**
+   * Give the request its own `AbortController`, aborted when the caller aborts and when the reader stops
+   * early or the stream fails, before the client's stream is released: for clients whose release waits
+   * for data that may never come (the AWS SDK's HTTP/2 handler). Off by default, for clients that cancel
+   * the request when their stream is released (`openai`): the caller's signal is then passed as is, which
+   * costs the client less per request than a second signal.
+   */
+  abortOnStop?: boolean
   /**
    * Maps whatever the client or the converter threw to a typed error (`AbortError`, `ModelError`…), given
    * the caller's signal: an aborted signal must win over whatever the client reported.
@@ -50,8 +59,8 @@ const done: Step = { value: undefined, done: true }
  * One provider request as a model stream: abort before sending, open, convert each chunk synchronously,
  * finish, map errors. A plain iterator rather than an async generator: per chunk it costs one read of the
  * client's stream and one synchronous conversion, with no generator to suspend and resume (DESIGN §8).
- * Stopping early (`return`) aborts the request before the client's stream is released, since releasing
- * some clients' streams first waits for data that may never come.
+ * Stopping early (`return`) releases the client's stream, which cancels its request (with `abortOnStop`,
+ * the request is aborted first).
  */
 export class ProviderStream<Chunk> implements AsyncIterableIterator<ModelStreamEvent, undefined> {
   startedAt = 0
@@ -62,18 +71,25 @@ export class ProviderStream<Chunk> implements AsyncIterableIterator<ModelStreamE
   private ended = false
   private readonly options: ProviderStreamOptions<Chunk>
   private readonly converter: StreamConverter<Chunk>
-  /** Aborts the request when the caller aborts, or when the reader stops early or the stream fails. */
-  private readonly controller = new AbortController()
+  /** With `abortOnStop`: aborts the request when the caller aborts, or when the reader stops early or the stream fails. */
+  private readonly controller: AbortController | undefined
   private readonly forwardAbort: (() => void) | undefined
+  /** What aborts the request: the caller's signal, or the controller's. */
+  private readonly signal: AbortSignal | undefined
 
   constructor(options: ProviderStreamOptions<Chunk>) {
     this.options = options
     this.converter = options.converter
     const callerSignal = options.signal
-    if (callerSignal !== undefined && !callerSignal.aborted) {
-      this.forwardAbort = () => this.controller.abort(callerSignal.reason)
-      callerSignal.addEventListener('abort', this.forwardAbort, { once: true })
+    if (options.abortOnStop === true) {
+      const controller = new AbortController()
+      this.controller = controller
+      if (callerSignal !== undefined && !callerSignal.aborted) {
+        this.forwardAbort = () => controller.abort(callerSignal.reason)
+        callerSignal.addEventListener('abort', this.forwardAbort, { once: true })
+      }
     }
+    this.signal = this.controller?.signal ?? callerSignal
   }
 
   [Symbol.asyncIterator](): this {
@@ -92,8 +108,9 @@ export class ProviderStream<Chunk> implements AsyncIterableIterator<ModelStreamE
   async return(): Promise<Step> {
     const raw = this.raw
     this.end()
-    if (!this.controller.signal.aborted) {
-      this.controller.abort(new AbortError('The consumer stopped reading the model stream.'))
+    const controller = this.controller
+    if (controller !== undefined && !controller.signal.aborted) {
+      controller.abort(new AbortError('The consumer stopped reading the model stream.'))
     }
     await raw?.return?.()?.catch(() => {})
     return done
@@ -109,7 +126,7 @@ export class ProviderStream<Chunk> implements AsyncIterableIterator<ModelStreamE
     }
     this.startedAt = performance.now()
     try {
-      this.raw = (await this.options.open(this.controller.signal))[Symbol.asyncIterator]()
+      this.raw = (await this.options.open(this.signal))[Symbol.asyncIterator]()
     } catch (error) {
       this.fail()
       throw this.options.toError(error, this.options.signal)
@@ -124,9 +141,9 @@ export class ProviderStream<Chunk> implements AsyncIterableIterator<ModelStreamE
       if (step.done) {
         this.raw = undefined
         this.end()
-        const signal = this.controller.signal
+        const signal = this.signal
         // Clients end the iteration quietly when the request is aborted mid-stream.
-        if (signal.aborted) {
+        if (signal?.aborted) {
           throw new AbortError(`The ${this.options.name} request was aborted.`, { cause: signal.reason })
         }
         const latencyMs = performance.now() - this.startedAt
@@ -156,10 +173,12 @@ export class ProviderStream<Chunk> implements AsyncIterableIterator<ModelStreamE
   /** A failed stream: its request is cancelled, and its client stream released without waiting. */
   private fail(): void {
     const raw = this.raw
-    const aborted = this.controller.signal.aborted
     this.end()
     if (raw !== undefined) {
-      if (!aborted) this.controller.abort(new AbortError('The model stream failed.'))
+      const controller = this.controller
+      if (controller !== undefined && !controller.signal.aborted) {
+        controller.abort(new AbortError('The model stream failed.'))
+      }
       raw.return?.()?.catch(() => {})
     }
   }
