@@ -84,7 +84,7 @@ describe('ProviderStream', () => {
       name: 'Test',
       open: async () => {
         opened = true
-        return []
+        return chunksOf()
       },
       converter: new TextConverter(),
       signal: AbortSignal.abort(),
