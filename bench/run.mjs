@@ -307,6 +307,10 @@ function targetRows(results, imports) {
   }
   if (byName['text-20000'])
     add('text-20000 CPU per token', figure('text-20000', 'microsPerToken'), 1.15, '×', best('text-20000'))
+  if (byName['responses-text-20000']) {
+    const name = 'responses-text-20000'
+    add(`${name} CPU per token`, figure(name, 'microsPerToken'), 1.15, '×', best(name))
+  }
   if (byName['long-1m'])
     add('long-1m CPU per token', figure('long-1m', 'microsPerToken'), 1.15, '×', best('long-1m'))
   if (byName['tools-25'])

@@ -45,6 +45,49 @@ function usageFrame(completionTokens) {
 }
 
 const done = Buffer.from('data: [DONE]\n\n')
+
+// The Responses API: named events, one text item, in the shape of recorded OpenAI traffic.
+function responsesFrame(type, fields) {
+  return `event: ${type}\ndata: {"type":"${type}",${fields}}\n\n`
+}
+const responsesItem =
+  '{"id":"msg_0b1c","type":"message","status":"in_progress","content":[],"role":"assistant"}'
+const responsesHead = Buffer.from(
+  responsesFrame(
+    'response.created',
+    '"sequence_number":0,"response":{"id":"resp_0b1c","object":"response","status":"in_progress","output":[]}',
+  ) +
+    responsesFrame(
+      'response.output_item.added',
+      `"sequence_number":1,"output_index":0,"item":${responsesItem}`,
+    ) +
+    responsesFrame(
+      'response.content_part.added',
+      '"sequence_number":2,"item_id":"msg_0b1c","output_index":0,"content_index":0,"part":{"type":"output_text","annotations":[],"text":""}',
+    ),
+)
+const responsesTokenFrames = tokens.map((token) =>
+  responsesFrame(
+    'response.output_text.delta',
+    `"sequence_number":3,"item_id":"msg_0b1c","output_index":0,"content_index":0,"delta":${JSON.stringify(token)},"logprobs":[],"obfuscation":"abcd"`,
+  ),
+)
+
+async function streamResponsesText(response, deltas) {
+  await write(response, responsesHead)
+  await writeFrames(response, responsesTokenFrames, 0, deltas)
+  await write(
+    response,
+    responsesFrame(
+      'response.output_item.done',
+      '"sequence_number":4,"output_index":0,"item":{"id":"msg_0b1c","type":"message","status":"completed","role":"assistant"}',
+    ) +
+      responsesFrame(
+        'response.completed',
+        `"sequence_number":5,"response":{"id":"resp_0b1c","object":"response","status":"completed","usage":{"input_tokens":16,"output_tokens":${deltas},"total_tokens":${16 + deltas}}}`,
+      ),
+  )
+}
 const stopTail = Buffer.from(finishFrame('stop'))
 const stats = new Map()
 
@@ -70,6 +113,18 @@ function write(response, buffer) {
   })
 }
 
+/** Writes delta frames `sent` to `deltas` (cycling through the tokens), `chunksPerWrite` per write. */
+async function writeFrames(response, frames, sent, deltas) {
+  while (sent < deltas && !response.destroyed) {
+    const count = Math.min(chunksPerWrite, deltas - sent)
+    let text = ''
+    for (let index = 0; index < count; index++) text += frames[(sent + index) % tokens.length]
+    const waiting = write(response, text)
+    if (waiting !== undefined) await waiting
+    sent += count
+  }
+}
+
 async function streamText(response, deltas, includeUsage) {
   await write(response, roleFrame)
   let sent = 0
@@ -80,14 +135,7 @@ async function streamText(response, deltas, includeUsage) {
       sent += chunksPerWrite
     }
   }
-  while (sent < deltas && !response.destroyed) {
-    const count = Math.min(chunksPerWrite, deltas - sent)
-    let text = ''
-    for (let index = 0; index < count; index++) text += tokenFrames[(sent + index) % tokens.length]
-    const waiting = write(response, text)
-    if (waiting !== undefined) await waiting
-    sent += count
-  }
+  await writeFrames(response, tokenFrames, sent, deltas)
   await write(response, stopTail)
   if (includeUsage) await write(response, usageFrame(deltas))
 }
@@ -140,7 +188,8 @@ const server = createServer({ keepAliveTimeout: 60_000 }, (request, response) =>
     stats.delete(tag)
     return
   }
-  if (request.method !== 'POST' || request.url !== '/v1/chat/completions') {
+  const responsesApi = request.url === '/v1/responses'
+  if (request.method !== 'POST' || (request.url !== '/v1/chat/completions' && !responsesApi)) {
     response.writeHead(404).end()
     return
   }
@@ -164,6 +213,9 @@ const server = createServer({ keepAliveTimeout: 60_000 }, (request, response) =>
     entry.requests++
     if (body.stream !== true) return reject(response, entry, 'the bench server only streams')
     const includeUsage = body.stream_options?.include_usage === true
+    if (responsesApi && script.kind !== 'text') {
+      return reject(response, entry, 'the Responses script streams text only')
+    }
     const round = script.kind === 'tools' ? toolRoundOf(body, script.count, script.tag) : 0
     if (typeof round === 'string') return reject(response, entry, round)
     response.on('close', () => {
@@ -174,6 +226,13 @@ const server = createServer({ keepAliveTimeout: 60_000 }, (request, response) =>
       'cache-control': 'no-cache',
       'x-request-id': `req_${script.tag}_${entry.requests}`,
     })
+    if (responsesApi) {
+      await streamResponsesText(response, script.count)
+      if (response.destroyed) return
+      response.end()
+      entry.completed++
+      return
+    }
     if (script.kind === 'text') await streamText(response, script.count, includeUsage)
     else if (round < script.count) await streamToolCall(response, round, script.tag, includeUsage)
     else await streamText(response, toolScenarioAnswerDeltas, includeUsage)

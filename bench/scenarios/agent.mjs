@@ -4,7 +4,7 @@ import * as openaiPackage from '@agent/openai'
 import { addInputSchema, addition } from './add-tool.mjs'
 import { createClient } from './floor.mjs'
 
-const { OpenAIModel } = openaiPackage
+const { OpenAIModel, OpenAIResponsesModel } = openaiPackage
 export const agentAvailable = typeof OpenAIModel === 'function'
 
 export { createClient }
@@ -25,6 +25,11 @@ export function createAgent(client, modelId, tools, options = {}) {
     callbackHandler: null,
     ...(options.hooks !== undefined && { hooks: options.hooks }),
   })
+}
+
+/** The same agent on the Responses API. */
+export function createResponsesAgent(client, modelId) {
+  return new Agent({ model: new OpenAIResponsesModel({ modelId, client }), callbackHandler: null })
 }
 
 /** Diagnostic: `OpenAIModel.stream()` read directly, no agent, the way the loop reads it (with a signal). */

@@ -42,6 +42,25 @@ export async function floorAnswer(client, model, prompt, signal, signalVia = 'op
   return { text, deltas, finishReason, outputTokens: usage?.completion_tokens }
 }
 
+/** One streamed Responses API answer, read by hand: the text deltas and how it ended. */
+export async function floorResponsesAnswer(client, model, prompt) {
+  const stream = await client.responses.create({ model, input: prompt, stream: true, store: false })
+  let text = ''
+  let deltas = 0
+  let status
+  let outputTokens
+  for await (const event of stream) {
+    if (event.type === 'response.output_text.delta') {
+      text += event.delta
+      deltas++
+    } else if (event.type === 'response.completed') {
+      status = event.response.status
+      outputTokens = event.response.usage?.output_tokens
+    }
+  }
+  return { text, deltas, finishReason: status, outputTokens }
+}
+
 /** The tool loop by hand: stream, gather tool calls, validate and run them, send results, repeat. */
 export async function floorToolLoop(client, model, prompt) {
   const messages = [{ role: 'user', content: prompt }]

@@ -7,7 +7,7 @@ import {
   toolsModelId,
 } from '../lib/wire-script.mjs'
 import { coreLoopScenario } from './core-loop.mjs'
-import { createClient, floorAnswer, floorToolLoop } from './floor.mjs'
+import { createClient, floorAnswer, floorResponsesAnswer, floorToolLoop } from './floor.mjs'
 import { serverSseScenario } from './server-sse.mjs'
 
 const prompt = 'Tell me a long story about a quick brown fox.'
@@ -104,6 +104,41 @@ function textScenario(deltas, options) {
             checkAnswer('agent', answer, deltas)
             check(answer.result.stopReason === 'end_turn', `agent: stop reason ${answer.result.stopReason}`)
             check(agent.messages.length === 2, `agent: ${agent.messages.length} messages, expected 2`)
+            return { deltas: answer.deltas, requests: 1 }
+          },
+        }
+      },
+    },
+  }
+}
+
+/** One answer on the Responses API: the floor reads the `openai` client's events by hand. */
+function responsesTextScenario(deltas, options) {
+  return {
+    ...options,
+    tokensPerRun: deltas,
+    variants: {
+      async floor({ baseURL }) {
+        const client = createClient(baseURL)
+        return {
+          async run(tag) {
+            const answer = await floorResponsesAnswer(client, textModelId(deltas, tag), prompt)
+            checkAnswer('floor', answer, deltas)
+            check(answer.finishReason === 'completed', `floor: status ${answer.finishReason}`)
+            check(answer.outputTokens === deltas, 'floor: usage missing or wrong')
+            return { deltas: answer.deltas, requests: 1 }
+          },
+        }
+      },
+      async agent({ baseURL }) {
+        const { createResponsesAgent, agentRun } = await loadAgent()
+        const client = createClient(baseURL)
+        return {
+          async run(tag) {
+            const agent = createResponsesAgent(client, textModelId(deltas, tag))
+            const answer = await agentRun(agent, prompt)
+            checkAnswer('agent', answer, deltas)
+            check(answer.result.stopReason === 'end_turn', `agent: stop reason ${answer.result.stopReason}`)
             return { deltas: answer.deltas, requests: 1 }
           },
         }
@@ -209,6 +244,12 @@ function concurrentScenario(answers, deltas, options) {
 export const scenarios = {
   'text-20000': textScenario(20_000, {
     title: 'one answer of 20,000 deltas',
+    warmups: 3,
+    runs: 12,
+    children: 6,
+  }),
+  'responses-text-20000': responsesTextScenario(20_000, {
+    title: 'one Responses API answer of 20,000 deltas',
     warmups: 3,
     runs: 12,
     children: 6,

@@ -13,7 +13,8 @@ export function mapStreamEvent(
   timeToFirstByteMs: number,
 ): ModelStreamEvent | undefined {
   if (event.contentBlockDelta !== undefined) {
-    const { contentBlockIndex, delta } = event.contentBlockDelta
+    const contentBlockIndex = indexOf(event.contentBlockDelta.contentBlockIndex)
+    const delta = event.contentBlockDelta.delta
     if (delta === undefined) return undefined
     if (delta.text !== undefined)
       return { contentBlockDelta: { contentBlockIndex, delta: { text: delta.text } } }
@@ -53,7 +54,8 @@ export function mapStreamEvent(
     return undefined
   }
   if (event.contentBlockStart !== undefined) {
-    const { contentBlockIndex, start } = event.contentBlockStart
+    const contentBlockIndex = indexOf(event.contentBlockStart.contentBlockIndex)
+    const start = event.contentBlockStart.start
     const toolUse = start?.toolUse
     if (toolUse !== undefined) {
       return {
@@ -66,7 +68,7 @@ export function mapStreamEvent(
     return { contentBlockStart: { contentBlockIndex } }
   }
   if (event.contentBlockStop !== undefined) {
-    return { contentBlockStop: { contentBlockIndex: event.contentBlockStop.contentBlockIndex } }
+    return { contentBlockStop: { contentBlockIndex: indexOf(event.contentBlockStop.contentBlockIndex) } }
   }
   if (event.messageStart !== undefined)
     return { messageStart: { role: event.messageStart.role === 'user' ? 'user' : 'assistant' } }
@@ -79,6 +81,11 @@ export function mapStreamEvent(
     return metadataEvent(usage, metrics?.latencyMs, timeToFirstByteMs, trace)
   }
   return undefined
+}
+
+/** Bedrock always numbers its blocks; a missing number becomes -1, which the agent loop rejects as malformed. */
+function indexOf(contentBlockIndex: number | undefined): number {
+  return contentBlockIndex ?? -1
 }
 
 export function messageStopEvent(

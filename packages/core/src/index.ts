@@ -22,12 +22,7 @@ export {
   type ToolContext,
   type ToolProvider,
 } from './agent/agent-context.js'
-export {
-  type AgentResult,
-  createAgentResult,
-  messageText,
-  type StructuredAgentResult,
-} from './agent/agent-result.js'
+export { type AgentResult, messageText, type StructuredAgentResult } from './agent/agent-result.js'
 export { createPrintingCallbackHandler } from './agent/printing-callback-handler.js'
 export {
   type ConversationManager,
@@ -86,15 +81,13 @@ export {
   type BackoffRetryStrategyOptions,
   type RetryStrategy,
 } from './retry/retry-strategy.js'
-export { repairRestoredConversation } from './session/repair-session.js'
 export type { SessionData, SessionManager } from './session/session-manager.js'
 export { AgentState } from './state/agent-state.js'
 export { structuredOutputToolName } from './structured-output/structured-output.js'
 export type { InputSchema, StandardSchema } from './tools/input-schema.js'
-export { errorResult } from './tools/run-tool.js'
 export { type ToolDefinition, tool } from './tools/tool.js'
 export { ToolRegistry } from './tools/tool-registry.js'
 export type { JsonObject, JsonValue } from './types/json.js'
 export type * from './types/messages.js'
 export type { StopReason } from './types/stop-reason.js'
-export { addUsage, emptyUsage, type Metrics, type Usage } from './types/usage.js'
+export type { Metrics, Usage } from './types/usage.js'

@@ -1,4 +1,5 @@
-import { AgentError, errorGuard } from '@agent/core'
+import { AgentError } from '@agent/core'
+import { errorGuard } from '@agent/core/provider'
 
 /** Why a request was refused or failed. */
 export type HttpRequestErrorCode =

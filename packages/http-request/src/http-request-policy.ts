@@ -1,3 +1,4 @@
+import { positiveOption } from '@agent/core/provider'
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types'
 
 /** One DNS answer. */
@@ -158,11 +159,7 @@ export function resolvePolicy(policy: HttpRequestPolicy): ResolvedHttpRequestPol
 }
 
 function positiveInteger(value: number | undefined, fallback: number, name: string): number {
-  if (value === undefined) return fallback
-  if (!Number.isInteger(value) || value <= 0) {
-    throw new RangeError(`HttpRequestPolicy.${name} must be a positive integer, got ${value}.`)
-  }
-  return value
+  return positiveOption(value, fallback, `HttpRequestPolicy.${name}`, 'integer')
 }
 
 function nonNegativeInteger(value: number | undefined, fallback: number, name: string): number {

@@ -227,7 +227,7 @@ describe.skipIf(fixtures === undefined)('OpenAIModel replays recorded Chat Compl
       server.reply({ sse: chatEventStream(lines) })
       const events = await streamAll(model)
       expect(events).toEqual(
-        expectedEvents(expected.blocks, expected.stopReason, expected.usage, recordedPieces(lines)),
+        expectedEvents(expected.blocks, expected.stopReason, expected.usage, recordedPieces(lines), 'at-end'),
       )
       expect(JSON.parse(JSON.stringify(events))).toEqual(events)
     })
@@ -245,6 +245,7 @@ describe.skipIf(fixtures === undefined)('OpenAIModel replays recorded Chat Compl
           expected.stopReason,
           expected.usage,
           recordedPieces(fixtureLines(directory, jsonl)),
+          'at-end',
         ),
       )
     })
@@ -255,7 +256,7 @@ describe.skipIf(fixtures === undefined)('OpenAIModel replays recorded Chat Compl
     server.reply({ sse: chatEventStream(lines, { done: false }) })
     const expected = chatFixtures['tool-call-split-args-with-usage.qwen3-max.jsonl']!
     expect(await streamAll(model)).toEqual(
-      expectedEvents(expected.blocks, expected.stopReason, expected.usage, recordedPieces(lines)),
+      expectedEvents(expected.blocks, expected.stopReason, expected.usage, recordedPieces(lines), 'at-end'),
     )
   })
 

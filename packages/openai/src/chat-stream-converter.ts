@@ -1,4 +1,6 @@
 import { ModelError, type ModelStreamEvent, type StopReason, type Usage } from '@agent/core'
+import type { StreamMetrics } from '@agent/core/provider'
+import { endedEarly, pushMessageEnd, usageOf } from './message-end.js'
 
 /**
  * The parts of a Chat Completions chunk we read. Typed loosely on purpose: OpenAI-compatible servers add,
@@ -47,12 +49,29 @@ export interface ChatUsage {
   prompt_cache_hit_tokens?: number | null
 }
 
-type OpenBlock = 'text' | 'reasoning' | 'toolUse' | undefined
+/** A tool call as the server numbers it; its block starts once its id and name are known. */
+interface ToolCall {
+  /** Our block index, or -1 while the call waits for its function name. */
+  blockIndex: number
+  /** The server's id ('' when it sent none). */
+  id: string
+  name: string
+  /** Argument pieces received before the block could start. */
+  arguments: string
+}
+
+/** Why a stream that ended without its end failed: cut mid-answer, or not this protocol at all. */
+const cutShort =
+  'The OpenAI stream ended before the model finished its answer (no finish_reason; the connection was probably cut). Try again.'
+const nothingSent =
+  'The OpenAI stream ended without sending any chunk. Check that the server speaks the Chat Completions streaming protocol, then try again.'
 
 /**
  * Turns Chat Completions chunks into Converse-shaped stream events, one chunk at a time, synchronously.
- * Text and reasoning blocks start with their first delta; a tool call starts with `contentBlockStart` as
- * soon as its id and name are known, and each argument piece is forwarded as it arrives.
+ * Text and reasoning blocks start with their first delta and end when another block starts. A tool call
+ * starts with `contentBlockStart` as soon as its id and name are known, and each argument piece is
+ * forwarded as it arrives, under the call's own block index: parallel calls may interleave their pieces
+ * (vLLM, some gateways), so tool blocks stay open until the message ends.
  */
 export class ChatStreamConverter {
   /** How the model said it finished, once it has. */
@@ -60,14 +79,13 @@ export class ChatStreamConverter {
   usage: Usage | undefined
 
   private started = false
-  private open: OpenBlock
-  private blockIndex = -1
-  /** Tool-call index (as the server numbers calls) of the open or pending tool block. */
-  private toolCallIndex = -1
-  private pendingTool: { id: string; name: string; arguments: string } | undefined
-  /** The server's id of the open tool call ('' when it sent none). */
-  private openToolUseId = ''
-  private readonly finishedToolCalls = new Set<number>()
+  /** The open text or reasoning block, if any, at `textBlockIndex`. */
+  private open: 'text' | 'reasoning' | undefined
+  private textBlockIndex = -1
+  private nextBlockIndex = 0
+  /** Tool calls by the server's `index`, and the open tool blocks in start order. */
+  private readonly calls = new Map<number, ToolCall>()
+  private readonly toolBlocks: number[] = []
   private sawToolCall = false
 
   /** Appends the events this chunk causes to `out`. */
@@ -90,25 +108,19 @@ export class ChatStreamConverter {
     if (usage) this.usage = toUsage(usage)
   }
 
-  /** Closes the message: the open block, `messageStop` and `metadata`. Throws when the stream was cut short. */
-  finish(out: ModelStreamEvent[], metrics: { latencyMs: number; timeToFirstByteMs?: number }): void {
+  /** Closes the message: the open blocks, `messageStop` and `metadata`. Throws when the stream was cut short. */
+  finish(out: ModelStreamEvent[], metrics: StreamMetrics): void {
     if (this.finishReason === undefined) {
-      throw new ModelError(
-        this.started
-          ? 'The OpenAI stream ended before the model finished its answer (no finish_reason; the connection was probably cut). Try again.'
-          : 'The OpenAI stream ended without sending any chunk. Check that the server speaks the Chat Completions streaming protocol, then try again.',
-        { retryable: true },
-      )
+      throw endedEarly(this.started, cutShort, nothingSent)
     }
-    if (this.pendingTool !== undefined) {
-      throw new ModelError(
-        'The OpenAI stream sent a tool call without a function name, so it cannot be run. Try again.',
-        { retryable: true },
-      )
+    for (const call of this.calls.values()) {
+      if (call.blockIndex === -1) throw missingName()
     }
-    this.closeBlock(out)
-    out.push({ messageStop: { stopReason: toStopReason(this.finishReason, this.sawToolCall) } })
-    out.push({ metadata: this.usage ? { usage: this.usage, metrics } : { metrics } })
+    // Blocks close in index order: tool blocks first, then a text block opened after them.
+    for (const blockIndex of this.toolBlocks)
+      out.push({ contentBlockStop: { contentBlockIndex: blockIndex } })
+    this.closeText(out)
+    pushMessageEnd(out, toStopReason(this.finishReason, this.sawToolCall), this.usage, metrics)
   }
 
   private acceptDelta(delta: ChatDelta, out: ModelStreamEvent[]): void {
@@ -131,87 +143,65 @@ export class ChatStreamConverter {
     }
   }
 
-  private acceptToolCall(call: ChatToolCallDelta, position: number, out: ModelStreamEvent[]): void {
+  private acceptToolCall(delta: ChatToolCallDelta, position: number, out: ModelStreamEvent[]): void {
     this.sawToolCall = true
-    const index = call.index ?? position
-    const pieceOfArguments = call.function?.arguments
-    if (
-      this.open === 'toolUse' &&
-      index === this.toolCallIndex &&
-      call.id &&
-      call.id !== this.openToolUseId &&
-      call.function?.name
-    ) {
-      // Some servers number every call 0 and tell them apart only by id: a new id with a name is a new call.
-      this.closeBlock(out)
-      this.finishedToolCalls.delete(index)
+    const index = delta.index ?? position
+    const id = delta.id
+    const name = delta.function?.name
+    const pieceOfArguments = delta.function?.arguments
+    let call = this.calls.get(index)
+    // Some servers number every call 0 and tell them apart only by id: a new id with a name is a new call.
+    if (call === undefined || (call.blockIndex !== -1 && id && id !== call.id && name)) {
+      call = { blockIndex: -1, id: '', name: '', arguments: '' }
+      this.calls.set(index, call)
     }
-    if (index !== this.toolCallIndex || this.open !== 'toolUse') {
-      if (this.finishedToolCalls.has(index)) {
-        // The aggregator builds one block at a time; a server that interleaves calls cannot be streamed live.
-        throw new ModelError(
-          `The OpenAI stream went back to tool call ${index} after starting another one; interleaved tool-call arguments are not supported. Disable parallel tool calls (params: { parallel_tool_calls: false }) for this server.`,
-        )
-      }
-      if (this.pendingTool === undefined || index !== this.toolCallIndex) {
-        if (this.pendingTool !== undefined) {
-          throw new ModelError(
-            'The OpenAI stream sent a tool call without a function name, so it cannot be run. Try again.',
-            { retryable: true },
-          )
-        }
-        this.closeBlock(out)
-        this.toolCallIndex = index
-        this.pendingTool = { id: '', name: '', arguments: '' }
-      }
-      const pending = this.pendingTool
-      if (call.id) pending.id = call.id
-      const name = call.function?.name
-      if (name) pending.name = name
-      if (pieceOfArguments) pending.arguments += pieceOfArguments
-      if (pending.name === '') return
-      // Some servers omit the id; the loop needs one to pair the result with the call.
-      const toolUseId = pending.id || `call_${randomSuffix()}`
-      this.openToolUseId = pending.id
-      this.pendingTool = undefined
-      this.blockIndex++
-      this.open = 'toolUse'
-      out.push({
-        contentBlockStart: {
-          contentBlockIndex: this.blockIndex,
-          start: { toolUse: { toolUseId, name: pending.name } },
-        },
-      })
-      if (pending.arguments !== '') {
+    if (call.blockIndex !== -1) {
+      // Continuation chunks: ids (often "") and repeated names are ignored, argument pieces go out as they come.
+      if (pieceOfArguments) {
         out.push({
           contentBlockDelta: {
-            contentBlockIndex: this.blockIndex,
-            delta: { toolUse: { input: pending.arguments } },
+            contentBlockIndex: call.blockIndex,
+            delta: { toolUse: { input: pieceOfArguments } },
           },
         })
       }
       return
     }
-    // Continuation chunks: ids (often "") and repeated names are ignored, argument pieces go out as they come.
-    if (pieceOfArguments) {
+    if (id) call.id = id
+    if (name) call.name = name
+    if (pieceOfArguments) call.arguments += pieceOfArguments
+    if (call.name === '') return
+    this.closeText(out)
+    call.blockIndex = this.nextBlockIndex++
+    this.toolBlocks.push(call.blockIndex)
+    // Some servers omit the id; the loop needs one to pair the result with the call.
+    const toolUseId = call.id || `call_${randomSuffix()}`
+    out.push({
+      contentBlockStart: {
+        contentBlockIndex: call.blockIndex,
+        start: { toolUse: { toolUseId, name: call.name } },
+      },
+    })
+    if (call.arguments !== '') {
       out.push({
         contentBlockDelta: {
-          contentBlockIndex: this.blockIndex,
-          delta: { toolUse: { input: pieceOfArguments } },
+          contentBlockIndex: call.blockIndex,
+          delta: { toolUse: { input: call.arguments } },
         },
       })
+      call.arguments = ''
     }
   }
 
   private textDelta(text: string, out: ModelStreamEvent[]): void {
-    if (this.open !== 'text') this.startBlock('text', out)
-    out.push({ contentBlockDelta: { contentBlockIndex: this.blockIndex, delta: { text } } })
+    if (this.open !== 'text') this.startText('text', out)
+    out.push({ contentBlockDelta: { contentBlockIndex: this.textBlockIndex, delta: { text } } })
   }
 
   private reasoningDelta(text: string, out: ModelStreamEvent[]): void {
-    if (this.open !== 'reasoning') this.startBlock('reasoning', out)
+    if (this.open !== 'reasoning') this.startText('reasoning', out)
     out.push({
-      contentBlockDelta: { contentBlockIndex: this.blockIndex, delta: { reasoningContent: { text } } },
+      contentBlockDelta: { contentBlockIndex: this.textBlockIndex, delta: { reasoningContent: { text } } },
     })
   }
 
@@ -228,18 +218,24 @@ export class ChatStreamConverter {
     }
   }
 
-  private startBlock(kind: 'text' | 'reasoning', out: ModelStreamEvent[]): void {
-    this.closeBlock(out)
-    this.blockIndex++
+  private startText(kind: 'text' | 'reasoning', out: ModelStreamEvent[]): void {
+    this.closeText(out)
+    this.textBlockIndex = this.nextBlockIndex++
     this.open = kind
   }
 
-  private closeBlock(out: ModelStreamEvent[]): void {
+  private closeText(out: ModelStreamEvent[]): void {
     if (this.open === undefined) return
-    if (this.open === 'toolUse') this.finishedToolCalls.add(this.toolCallIndex)
-    out.push({ contentBlockStop: { contentBlockIndex: this.blockIndex } })
+    out.push({ contentBlockStop: { contentBlockIndex: this.textBlockIndex } })
     this.open = undefined
   }
+}
+
+function missingName(): ModelError {
+  return new ModelError(
+    'The OpenAI stream sent a tool call without a function name, so it cannot be run. Try again.',
+    { retryable: true },
+  )
 }
 
 /** Maps a Chat Completions finish reason to ours; a tool call seen in the stream wins over a plain `stop`. */
@@ -258,16 +254,8 @@ export function toStopReason(finishReason: string, sawToolCall: boolean): StopRe
 }
 
 export function toUsage(usage: ChatUsage): Usage {
-  const inputTokens = usage.prompt_tokens ?? 0
-  const outputTokens = usage.completion_tokens ?? 0
-  const result: Usage = {
-    inputTokens,
-    outputTokens,
-    totalTokens: usage.total_tokens ?? inputTokens + outputTokens,
-  }
   const cached = usage.prompt_tokens_details?.cached_tokens ?? usage.prompt_cache_hit_tokens
-  if (cached) result.cacheReadInputTokens = cached
-  return result
+  return usageOf(usage.prompt_tokens, usage.completion_tokens, usage.total_tokens, cached)
 }
 
 function randomSuffix(): string {

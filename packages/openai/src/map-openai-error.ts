@@ -1,4 +1,5 @@
 import { AbortError, ContextWindowOverflowError, ModelError, ModelThrottledError } from '@agent/core'
+import { redactCredentials } from '@agent/core/provider'
 import {
   APIConnectionError,
   APIConnectionTimeoutError,
@@ -33,7 +34,7 @@ export function toModelError(error: unknown, signal: AbortSignal | undefined, ap
   }
   if (error instanceof APIConnectionError) {
     return new ModelError(
-      `Could not reach the ${api} server (${redact(deepestMessage(error))}). Check the base URL and the network, then try again.`,
+      `Could not reach the ${api} server (${redactCredentials(deepestMessage(error))}). Check the base URL and the network, then try again.`,
       { cause: error, retryable: true },
     )
   }
@@ -45,11 +46,11 @@ export function toModelError(error: unknown, signal: AbortSignal | undefined, ap
     )
   }
   if (error instanceof OpenAIError) {
-    return new ModelError(`The ${api} client failed: ${redact(error.message)}`, { cause: error })
+    return new ModelError(`The ${api} client failed: ${redactCredentials(error.message)}`, { cause: error })
   }
   const message = error instanceof Error ? error.message : String(error)
   return new ModelError(
-    `The ${api} stream failed (${redact(message)}); the connection was probably interrupted. Try again.`,
+    `The ${api} stream failed (${redactCredentials(message)}); the connection was probably interrupted. Try again.`,
     { cause: error, retryable: true },
   )
 }
@@ -152,17 +153,9 @@ function providerMessageOf(error: APIError): string {
 }
 
 function cleanMessage(message: string): string {
-  const cleaned = redact(message.trim()).replace(/\s+/g, ' ')
+  const cleaned = redactCredentials(message.trim()).replace(/\s+/g, ' ')
   if (cleaned === '') return 'no error message'
   return cleaned.length > maxMessageLength ? `${cleaned.slice(0, maxMessageLength)}…` : cleaned
-}
-
-/** Providers echo a masked key back; we drop even that, and anything shaped like a bearer token or key. */
-export function redact(message: string): string {
-  return message
-    .replace(/(api key provided:\s*)\S+/gi, '$1[redacted]')
-    .replace(/\b(sk|rk|pk)-[A-Za-z0-9_*-]{6,}/g, '$1-[redacted]')
-    .replace(/(bearer\s+)[A-Za-z0-9._~+/=-]{8,}/gi, '$1[redacted]')
 }
 
 /** The most specific reason in a cause chain ("connect ECONNREFUSED 127.0.0.1:9" rather than "fetch failed"). */

@@ -1,5 +1,7 @@
-import { ModelError } from '@agent/core'
+import { ModelError, type ModelRequest, type ModelStreamEvent } from '@agent/core'
+import { ProviderStream, type StreamConverter } from '@agent/core/provider'
 import OpenAI, { type ClientOptions } from 'openai'
+import { toModelError } from './map-openai-error.js'
 
 /** How a model gets its `openai` client: a ready one, or the arguments to build one. */
 export interface OpenAIClientOptions {
@@ -44,4 +46,20 @@ function readEnvironment(name: string): string | undefined {
   return (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.[
     name
   ]?.trim()
+}
+
+/** One request of either API as a model stream: `open` sends it, `converter` turns its chunks into events. */
+export function openAIStream<Chunk>(
+  api: string,
+  request: ModelRequest,
+  open: (signal: AbortSignal | undefined) => Promise<AsyncIterable<Chunk>>,
+  converter: StreamConverter<Chunk>,
+): AsyncIterableIterator<ModelStreamEvent, undefined> {
+  return new ProviderStream<Chunk>({
+    name: api,
+    open,
+    converter,
+    signal: request.signal,
+    toError: (error, signal) => toModelError(error, signal, api),
+  })
 }

@@ -81,7 +81,7 @@ describe('OpenAIModel error handling', () => {
       expect(ModelError.isInstance(error)).toBe(true)
       const message = (error as Error).message
       expect(message).toBe(
-        'OpenAI request failed (HTTP 401) [invalid_api_key]: Incorrect API key provided: [redacted] You can find your API key at https://platform.openai.com/account/api-keys. Check OPENAI_API_KEY or the apiKey client option.',
+        'OpenAI request failed (HTTP 401) [invalid_api_key]: Incorrect API key provided: [redacted]. You can find your API key at https://platform.openai.com/account/api-keys. Check OPENAI_API_KEY or the apiKey client option.',
       )
       expect(message).not.toContain('not-a-r')
       expect(message).not.toContain('sk-test-secret')
@@ -324,31 +324,6 @@ describe('OpenAIModel error handling', () => {
     expect((error as Error).message).toMatch(/timed out before the server answered/)
   })
 
-  it('interleaved tool-call arguments → ModelError naming the fix', async () => {
-    const call = (index: number, id: string | undefined, args: string) => ({
-      choices: [
-        {
-          index: 0,
-          delta: {
-            tool_calls: [
-              {
-                index,
-                ...(id && { id, function: { name: `tool_${index}`, arguments: args } }),
-                ...(!id && { function: { arguments: args } }),
-              },
-            ],
-          },
-        },
-      ],
-    })
-    server.reply({
-      sse: chatEventStream([call(0, 'call_a', '{"a"'), call(1, 'call_b', '{}'), call(0, undefined, ':1}')]),
-    })
-    const { error } = await failureOf(model)
-    expect(ModelError.isInstance(error)).toBe(true)
-    expect((error as Error).message).toMatch(/parallel_tool_calls: false/)
-  })
-
   it('two whole tool calls that a server numbers both 0 stay two calls, told apart by id', async () => {
     const whole = (id: string, city: string) => ({
       choices: [
@@ -384,7 +359,6 @@ describe('OpenAIModel error handling', () => {
         },
       },
       { contentBlockDelta: { contentBlockIndex: 0, delta: { toolUse: { input: '{"city":"Oslo"}' } } } },
-      { contentBlockStop: { contentBlockIndex: 0 } },
       {
         contentBlockStart: {
           contentBlockIndex: 1,
@@ -392,6 +366,7 @@ describe('OpenAIModel error handling', () => {
         },
       },
       { contentBlockDelta: { contentBlockIndex: 1, delta: { toolUse: { input: '{"city":"Rome"}' } } } },
+      { contentBlockStop: { contentBlockIndex: 0 } },
       { contentBlockStop: { contentBlockIndex: 1 } },
     ])
   })

@@ -1,8 +1,7 @@
 import { defaultOpenAIModelId, type Model, type ModelRequest, type ModelStreamEvent } from '@agent/core'
-import { ChatEventIterator } from './chat-event-iterator.js'
 import { toChatRequest } from './chat-request.js'
 import { type ChatChunk, ChatStreamConverter } from './chat-stream-converter.js'
-import { LazyOpenAIClient, type OpenAIClientOptions } from './openai-client.js'
+import { LazyOpenAIClient, type OpenAIClientOptions, openAIStream } from './openai-client.js'
 
 export interface OpenAIModelOptions extends OpenAIClientOptions {
   /** The model name the server knows (`gpt-4.1-mini`, `llama3.2`, `deepseek-reasoner`…). Default `gpt-4.1-mini`. */
@@ -41,19 +40,21 @@ export class OpenAIModel implements Model {
   }
 
   stream(request: ModelRequest): AsyncIterableIterator<ModelStreamEvent, undefined> {
-    const signal = request.signal
-    return new ChatEventIterator(
-      async () => {
-        const body = toChatRequest(request, {
-          modelId: this.modelId,
-          params: this.params,
-          sendReasoningContent: this.sendReasoningContent,
-        })
-        const stream = await this.client.get().chat.completions.create(body, signal ? { signal } : undefined)
-        return stream as AsyncIterable<ChatChunk>
-      },
-      new ChatStreamConverter(),
-      signal,
-    )
+    return openAIStream('OpenAI', request, (signal) => this.open(request, signal), new ChatStreamConverter())
+  }
+
+  /** Sends the request; the response's chunks are converted by `ChatStreamConverter`. */
+  private async open(
+    request: ModelRequest,
+    signal: AbortSignal | undefined,
+  ): Promise<AsyncIterable<ChatChunk>> {
+    const body = toChatRequest(request, {
+      modelId: this.modelId,
+      params: this.params,
+      sendReasoningContent: this.sendReasoningContent,
+    })
+    return (await this.client
+      .get()
+      .chat.completions.create(body, signal ? { signal } : undefined)) as AsyncIterable<ChatChunk>
   }
 }

@@ -352,7 +352,7 @@ describe('OpenAIResponsesModel', () => {
       ]),
     })
     const { error } = await failureOf(model)
-    expect((error as Error).message).toMatch(/not the open function call/)
+    expect((error as Error).message).toMatch(/not an open function call/)
   })
 
   it('abort before sending → AbortError and no request', async () => {

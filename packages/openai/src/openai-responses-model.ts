@@ -1,12 +1,5 @@
-import {
-  AbortError,
-  defaultOpenAIModelId,
-  type Model,
-  type ModelRequest,
-  type ModelStreamEvent,
-} from '@agent/core'
-import { toModelError } from './map-openai-error.js'
-import { LazyOpenAIClient, type OpenAIClientOptions } from './openai-client.js'
+import { defaultOpenAIModelId, type Model, type ModelRequest, type ModelStreamEvent } from '@agent/core'
+import { LazyOpenAIClient, type OpenAIClientOptions, openAIStream } from './openai-client.js'
 import { toResponsesRequest } from './responses-request.js'
 import { type ResponsesEvent, ResponsesStreamConverter } from './responses-stream-converter.js'
 
@@ -37,37 +30,23 @@ export class OpenAIResponsesModel implements Model {
     this.client = new LazyOpenAIClient(options)
   }
 
-  async *stream(request: ModelRequest): AsyncGenerator<ModelStreamEvent, void, undefined> {
-    const signal = request.signal
-    if (signal?.aborted) {
-      throw new AbortError('The OpenAI Responses request was aborted before it was sent.', {
-        cause: signal.reason,
-      })
-    }
-    const converter = new ResponsesStreamConverter()
-    const out: ModelStreamEvent[] = []
-    const startedAt = performance.now()
-    let timeToFirstByteMs: number | undefined
-    try {
-      const body = toResponsesRequest(request, { modelId: this.modelId, params: this.params })
-      const stream = await this.client.get().responses.create(body, signal ? { signal } : undefined)
-      for await (const event of stream) {
-        timeToFirstByteMs ??= performance.now() - startedAt
-        converter.accept(event as ResponsesEvent, out)
-        for (let index = 0; index < out.length; index++) yield out[index]!
-        out.length = 0
-      }
-      // The client ends the iteration quietly when the request is aborted mid-stream.
-      if (signal?.aborted)
-        throw new AbortError('The OpenAI Responses request was aborted.', { cause: signal.reason })
-      const latencyMs = performance.now() - startedAt
-      converter.finish(
-        out,
-        timeToFirstByteMs === undefined ? { latencyMs } : { latencyMs, timeToFirstByteMs },
-      )
-    } catch (error) {
-      throw toModelError(error, signal, 'OpenAI Responses')
-    }
-    yield* out
+  stream(request: ModelRequest): AsyncIterableIterator<ModelStreamEvent, undefined> {
+    return openAIStream(
+      'OpenAI Responses',
+      request,
+      (signal) => this.open(request, signal),
+      new ResponsesStreamConverter(),
+    )
+  }
+
+  /** Sends the request; the response's events are converted by `ResponsesStreamConverter`. */
+  private async open(
+    request: ModelRequest,
+    signal: AbortSignal | undefined,
+  ): Promise<AsyncIterable<ResponsesEvent>> {
+    const body = toResponsesRequest(request, { modelId: this.modelId, params: this.params })
+    return (await this.client
+      .get()
+      .responses.create(body, signal ? { signal } : undefined)) as AsyncIterable<ResponsesEvent>
   }
 }

@@ -1,5 +1,7 @@
 import { ModelError, type ModelStreamEvent, type StopReason, type Usage } from '@agent/core'
+import type { StreamMetrics } from '@agent/core/provider'
 import { fromProviderFailure } from './map-openai-error.js'
+import { endedEarly, pushMessageEnd, usageOf } from './message-end.js'
 
 /** The parts of a Responses API stream event we read (typed loosely: Azure and compatible servers vary). */
 export interface ResponsesEvent {
@@ -27,10 +29,25 @@ interface ResponsesResponse {
   error?: { code?: string | null; message?: string | null } | null
 }
 
-type OpenBlock = 'text' | 'reasoning' | 'toolUse' | undefined
+/** An output item being streamed, by its `output_index`, with the block it became. */
+interface OpenItem {
+  kind: 'text' | 'reasoning' | 'toolUse'
+  blockIndex: number
+  /** The summary or content part of a reasoning item last seen, to join parts as paragraphs. */
+  partIndex: number
+  argumentsSent: boolean
+}
+
+/** Why a stream that ended without its end failed: cut mid-answer, or not this protocol at all. */
+const cutShort =
+  'The OpenAI Responses stream ended before response.completed (the connection was probably cut). Try again.'
+const nothingSent =
+  'The OpenAI Responses stream ended without sending any event. Check that the server speaks the Responses API, then try again.'
 
 /**
  * Turns Responses API stream events into Converse-shaped stream events, synchronously, one at a time.
+ * Each output item (`output_index`) becomes one block with its own index, open until its
+ * `output_item.done`, so items that stream side by side (parallel function calls) interleave safely.
  * Text and reasoning summaries stream as deltas; a function call starts with `contentBlockStart` when its
  * item is added and streams its argument deltas as they come.
  */
@@ -39,12 +56,8 @@ export class ResponsesStreamConverter {
   usage: Usage | undefined
 
   private started = false
-  private open: OpenBlock
-  private blockIndex = -1
-  /** `output_index` of the open block, and the summary part for reasoning. */
-  private openOutputIndex = -1
-  private openPartIndex = -1
-  private toolArgumentsSent = false
+  private nextBlockIndex = 0
+  private readonly items = new Map<number, OpenItem>()
   private sawFunctionCall = false
 
   accept(event: ResponsesEvent, out: ModelStreamEvent[]): void {
@@ -57,27 +70,21 @@ export class ResponsesStreamConverter {
       case 'response.refusal.delta': {
         // A refusal is the model's answer in words: it is streamed as text (see README).
         if (!event.delta) return
-        const outputIndex = event.output_index ?? 0
-        if (this.open !== 'text' || this.openOutputIndex !== outputIndex)
-          this.startBlock('text', outputIndex, out)
-        out.push({ contentBlockDelta: { contentBlockIndex: this.blockIndex, delta: { text: event.delta } } })
+        const item = this.itemAt(event.output_index ?? 0, 'text', out)
+        out.push({ contentBlockDelta: { contentBlockIndex: item.blockIndex, delta: { text: event.delta } } })
         return
       }
       case 'response.reasoning_summary_text.delta':
       case 'response.reasoning_text.delta': {
         if (!event.delta) return
-        const outputIndex = event.output_index ?? 0
+        const item = this.itemAt(event.output_index ?? 0, 'reasoning', out)
         const partIndex = event.summary_index ?? event.content_index ?? 0
-        let text = event.delta
-        if (this.open !== 'reasoning' || this.openOutputIndex !== outputIndex) {
-          this.startBlock('reasoning', outputIndex, out)
-        } else if (this.openPartIndex !== partIndex) {
-          // Summary parts of one reasoning item read as paragraphs of one block.
-          text = `\n\n${text}`
-        }
-        this.openPartIndex = partIndex
+        // Summary parts of one reasoning item read as paragraphs of one block.
+        const text =
+          item.partIndex === -1 || item.partIndex === partIndex ? event.delta : `\n\n${event.delta}`
+        item.partIndex = partIndex
         out.push({
-          contentBlockDelta: { contentBlockIndex: this.blockIndex, delta: { reasoningContent: { text } } },
+          contentBlockDelta: { contentBlockIndex: item.blockIndex, delta: { reasoningContent: { text } } },
         })
         return
       }
@@ -92,12 +99,13 @@ export class ResponsesStreamConverter {
             },
           )
         }
-        this.startBlock('toolUse', event.output_index ?? 0, out)
+        const outputIndex = event.output_index ?? 0
+        if (this.items.has(outputIndex)) throw notOpenCall(outputIndex)
+        const open = this.openItem(outputIndex, 'toolUse')
         this.sawFunctionCall = true
-        this.toolArgumentsSent = false
         out.push({
           contentBlockStart: {
-            contentBlockIndex: this.blockIndex,
+            contentBlockIndex: open.blockIndex,
             start: { toolUse: { toolUseId: item.call_id, name: item.name } },
           },
         })
@@ -105,11 +113,11 @@ export class ResponsesStreamConverter {
       }
       case 'response.function_call_arguments.delta': {
         if (!event.delta) return
-        this.expectOpenTool(event.output_index ?? 0)
-        this.toolArgumentsSent = true
+        const item = this.openCall(event.output_index ?? 0)
+        item.argumentsSent = true
         out.push({
           contentBlockDelta: {
-            contentBlockIndex: this.blockIndex,
+            contentBlockIndex: item.blockIndex,
             delta: { toolUse: { input: event.delta } },
           },
         })
@@ -118,16 +126,20 @@ export class ResponsesStreamConverter {
       case 'response.output_item.done': {
         const outputIndex = event.output_index ?? 0
         if (event.item?.type === 'function_call') {
-          this.expectOpenTool(outputIndex)
+          const item = this.openCall(outputIndex)
           // Some servers send the arguments only whole, at the end.
           const whole = event.item.arguments
-          if (!this.toolArgumentsSent && whole) {
+          if (!item.argumentsSent && whole) {
             out.push({
-              contentBlockDelta: { contentBlockIndex: this.blockIndex, delta: { toolUse: { input: whole } } },
+              contentBlockDelta: { contentBlockIndex: item.blockIndex, delta: { toolUse: { input: whole } } },
             })
           }
         }
-        if (this.open !== undefined && this.openOutputIndex === outputIndex) this.closeBlock(out)
+        const item = this.items.get(outputIndex)
+        if (item !== undefined) {
+          this.items.delete(outputIndex)
+          out.push({ contentBlockStop: { contentBlockIndex: item.blockIndex } })
+        }
         return
       }
       case 'response.completed':
@@ -169,60 +181,56 @@ export class ResponsesStreamConverter {
     }
   }
 
-  /** Closes the message: the open block, `messageStop` and `metadata`. Throws when the stream was cut short. */
-  finish(out: ModelStreamEvent[], metrics: { latencyMs: number; timeToFirstByteMs?: number }): void {
+  /** Closes the message: the open blocks, `messageStop` and `metadata`. Throws when the stream was cut short. */
+  finish(out: ModelStreamEvent[], metrics: StreamMetrics): void {
     if (this.stopReason === undefined) {
-      throw new ModelError(
-        this.started
-          ? 'The OpenAI Responses stream ended before response.completed (the connection was probably cut). Try again.'
-          : 'The OpenAI Responses stream ended without sending any event. Check that the server speaks the Responses API, then try again.',
-        { retryable: true },
-      )
+      throw endedEarly(this.started, cutShort, nothingSent)
     }
-    this.closeBlock(out)
-    out.push({ messageStop: { stopReason: this.stopReason } })
-    out.push({ metadata: this.usage ? { usage: this.usage, metrics } : { metrics } })
+    // Items were opened, and so numbered, in insertion order.
+    for (const item of this.items.values())
+      out.push({ contentBlockStop: { contentBlockIndex: item.blockIndex } })
+    this.items.clear()
+    pushMessageEnd(out, this.stopReason, this.usage, metrics)
   }
 
-  private expectOpenTool(outputIndex: number): void {
-    if (this.open !== 'toolUse' || this.openOutputIndex !== outputIndex) {
-      throw new ModelError(
-        `The Responses stream sent function-call arguments for output ${outputIndex}, which is not the open function call (interleaved or unannounced calls are not supported). Try again.`,
-        { retryable: true },
-      )
-    }
+  /** The open text or reasoning item at `outputIndex`, opened with its first delta. */
+  private itemAt(outputIndex: number, kind: 'text' | 'reasoning', out: ModelStreamEvent[]): OpenItem {
+    const item = this.items.get(outputIndex)
+    if (item === undefined) return this.openItem(outputIndex, kind)
+    if (item.kind === kind) return item
+    // A new kind under the same index: the old item ended without its `done` (lenient servers).
+    this.items.delete(outputIndex)
+    out.push({ contentBlockStop: { contentBlockIndex: item.blockIndex } })
+    return this.openItem(outputIndex, kind)
   }
 
-  private startBlock(
-    kind: Exclude<OpenBlock, undefined>,
-    outputIndex: number,
-    out: ModelStreamEvent[],
-  ): void {
-    this.closeBlock(out)
-    this.blockIndex++
-    this.open = kind
-    this.openOutputIndex = outputIndex
-    this.openPartIndex = -1
+  private openItem(outputIndex: number, kind: OpenItem['kind']): OpenItem {
+    const item: OpenItem = { kind, blockIndex: this.nextBlockIndex++, partIndex: -1, argumentsSent: false }
+    this.items.set(outputIndex, item)
+    return item
   }
 
-  private closeBlock(out: ModelStreamEvent[]): void {
-    if (this.open === undefined) return
-    out.push({ contentBlockStop: { contentBlockIndex: this.blockIndex } })
-    this.open = undefined
+  private openCall(outputIndex: number): OpenItem {
+    const item = this.items.get(outputIndex)
+    if (item?.kind !== 'toolUse') throw notOpenCall(outputIndex)
+    return item
   }
+}
+
+function notOpenCall(outputIndex: number): ModelError {
+  return new ModelError(
+    `The Responses stream sent function-call events for output ${outputIndex}, which is not an open function call (an unannounced or repeated call). Try again.`,
+    { retryable: true },
+  )
 }
 
 function toUsage(response: ResponsesResponse | null | undefined): Usage | undefined {
   const usage = response?.usage
   if (!usage) return undefined
-  const inputTokens = usage.input_tokens ?? 0
-  const outputTokens = usage.output_tokens ?? 0
-  const result: Usage = {
-    inputTokens,
-    outputTokens,
-    totalTokens: usage.total_tokens ?? inputTokens + outputTokens,
-  }
-  const cached = usage.input_tokens_details?.cached_tokens
-  if (cached) result.cacheReadInputTokens = cached
-  return result
+  return usageOf(
+    usage.input_tokens,
+    usage.output_tokens,
+    usage.total_tokens,
+    usage.input_tokens_details?.cached_tokens,
+  )
 }

@@ -1,4 +1,5 @@
 import { AbortError, AgentError, ConcurrencyError, ModelError, ModelThrottledError } from '@agent/core'
+import { redactCredentials } from '@agent/core/provider'
 
 /** What a client is told about an error: no stack, no cause, no provider secrets. */
 export interface PublicError {
@@ -83,20 +84,8 @@ export function shouldLog(error: unknown, cause?: AbortCause): boolean {
   return cause === undefined && !AbortError.isInstance(error) && !ConcurrencyError.isInstance(error)
 }
 
-const secretPatterns: RegExp[] = [
-  /\b(sk|rk|pk)-[A-Za-z0-9_*-]{6,}/g,
-  /\b(AKIA|ASIA)[0-9A-Z]{12,}/g,
-  /\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=*-]+/gi,
-  /\b(api[_-]?key|x-api-key|authorization|secret|password|token)(["']?\s*[:=]\s*["']?)[^\s"',;]+/gi,
-]
-
 /** Removes what looks like a credential from a message, and keeps it short. */
 export function redactSecrets(message: string): string {
-  let safe = message
-  for (const pattern of secretPatterns) {
-    safe = safe.replace(pattern, (_match, first: string, second: unknown) =>
-      typeof second === 'string' && /[:=]/.test(second) ? `${first}${second}[redacted]` : '[redacted]',
-    )
-  }
+  const safe = redactCredentials(message)
   return safe.length > 1000 ? `${safe.slice(0, 1000)}…` : safe
 }

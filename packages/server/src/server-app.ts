@@ -1,3 +1,4 @@
+import { positiveOption } from '@agent/core/provider'
 import { type Context, Hono } from 'hono'
 import { type BodySchema, toValidationErrors } from './body-schema.js'
 import { HTTPException, jsonResponse } from './http-exception.js'
@@ -90,9 +91,9 @@ export class ServerApp {
       title: options.title ?? 'Agent server',
       version: options.version ?? '0.1.0',
       description: options.description,
-      maxBodyBytes: positive(options.maxBodyBytes, 1024 * 1024, 'maxBodyBytes'),
-      maxConcurrentStreams: positive(options.maxConcurrentStreams, 256, 'maxConcurrentStreams'),
-      retryAfterSeconds: positive(options.retryAfterSeconds, 1, 'retryAfterSeconds'),
+      maxBodyBytes: positiveOption(options.maxBodyBytes, 1024 * 1024, 'maxBodyBytes'),
+      maxConcurrentStreams: positiveOption(options.maxConcurrentStreams, 256, 'maxConcurrentStreams'),
+      retryAfterSeconds: positiveOption(options.retryAfterSeconds, 1, 'retryAfterSeconds'),
       openapiPath: options.openapiPath === undefined ? '/openapi.json' : options.openapiPath,
     }
     this.reportError =
@@ -380,10 +381,4 @@ function pathPattern(path: string): RegExp {
     patterns.set(path, pattern)
   }
   return pattern
-}
-
-function positive(value: number | undefined, fallback: number, name: string): number {
-  if (value === undefined) return fallback
-  if (!(value > 0)) throw new RangeError(`${name} must be a positive number, got ${value}.`)
-  return value
 }

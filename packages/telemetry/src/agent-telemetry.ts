@@ -3,15 +3,14 @@ import {
   AfterModelCallEvent,
   AfterToolCallEvent,
   type AgentContext,
-  addUsage,
   BeforeInvocationEvent,
   BeforeModelCallEvent,
   BeforeToolCallEvent,
-  emptyUsage,
   type HookProvider,
   type HookRegistry,
   type Usage,
 } from '@agent/core'
+import { addUsage, emptyUsage } from '@agent/core/provider'
 import {
   type Attributes,
   type Context,

@@ -10,6 +10,7 @@ import { AgentEventStream } from '../loop/agent-event-stream.js'
 import { runEventLoop, type TokenLimits } from '../loop/event-loop.js'
 import type { Model, ToolChoice } from '../model/model.js'
 import { resolveModel } from '../models/resolve-model.js'
+import { positiveOption } from '../provider/positive-option.js'
 import { BackoffRetryStrategy, type RetryStrategy } from '../retry/retry-strategy.js'
 import { repairRestoredConversation } from '../session/repair-session.js'
 import type { SessionManager } from '../session/session-manager.js'
@@ -129,9 +130,9 @@ export class Agent {
       options.callbackHandler === null
         ? undefined
         : (options.callbackHandler ?? createPrintingCallbackHandler())
-    this.maxCycles = positive(options.maxCycles, 50, 'maxCycles')
-    this.toolConcurrency = positive(options.toolConcurrency, 8, 'toolConcurrency')
-    this.toolTimeoutMs = positive(options.toolTimeoutMs, 300_000, 'toolTimeoutMs')
+    this.maxCycles = positiveOption(options.maxCycles, 50, 'maxCycles')
+    this.toolConcurrency = positiveOption(options.toolConcurrency, 8, 'toolConcurrency')
+    this.toolTimeoutMs = positiveOption(options.toolTimeoutMs, 300_000, 'toolTimeoutMs')
     this.tool = this.createDirectToolCalls()
     this.context = createAgentContext(this, () => this.running?.controller.signal)
   }
@@ -194,7 +195,7 @@ export class Agent {
       controller,
       wasCancelled: () => running.cancelled,
       callbackHandler: this.callbackHandler,
-      maxCycles: positive(options.maxCycles, this.maxCycles, 'maxCycles'),
+      maxCycles: positiveOption(options.maxCycles, this.maxCycles, 'maxCycles'),
       toolConcurrency: this.toolConcurrency,
       toolTimeoutMs: this.toolTimeoutMs,
     })
@@ -376,13 +377,7 @@ function toPromptContent(prompt: Prompt | undefined): ContentBlock[] | Message[]
 function tokenLimits(limits: TokenLimits | undefined): TokenLimits | undefined {
   if (limits === undefined) return undefined
   return {
-    ...(limits.total !== undefined && { total: positive(limits.total, 0, 'maxTokens.total') }),
-    ...(limits.output !== undefined && { output: positive(limits.output, 0, 'maxTokens.output') }),
+    ...(limits.total !== undefined && { total: positiveOption(limits.total, 0, 'maxTokens.total') }),
+    ...(limits.output !== undefined && { output: positiveOption(limits.output, 0, 'maxTokens.output') }),
   }
-}
-
-function positive(value: number | undefined, fallback: number, name: string): number {
-  if (value === undefined) return fallback
-  if (!(value > 0)) throw new RangeError(`${name} must be a positive number, got ${value}.`)
-  return value
 }

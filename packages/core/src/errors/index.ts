@@ -1,4 +1,4 @@
-export { AgentError, errorGuard } from './agent-error.js'
+export { AgentError } from './agent-error.js'
 export { HookError } from './hook-error.js'
 export {
   AbortError,

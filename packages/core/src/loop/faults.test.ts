@@ -26,7 +26,9 @@ function hangingModel(before: ('text' | 'tool')[] = ['text']) {
   const seen: { request?: ModelRequest; abortedAt?: number } = {}
   const events = [
     { messageStart: { role: 'assistant' as const } },
-    ...(before.includes('text') ? [{ contentBlockDelta: { delta: { text: 'partial ' } } }] : []),
+    ...(before.includes('text')
+      ? [{ contentBlockDelta: { contentBlockIndex: 0, delta: { text: 'partial ' } } }]
+      : []),
   ]
   const model = new ScriptedModel([
     (request) => {
@@ -148,9 +150,19 @@ describe('faults in tools', () => {
       {
         events: [
           { messageStart: { role: 'assistant' } },
-          { contentBlockStart: { start: { toolUse: { toolUseId: 'm1', name: 'echo' } } } },
-          { contentBlockDelta: { delta: { toolUse: { input: '{"text": "unterminated' } } } },
-          { contentBlockStop: {} },
+          {
+            contentBlockStart: {
+              contentBlockIndex: 0,
+              start: { toolUse: { toolUseId: 'm1', name: 'echo' } },
+            },
+          },
+          {
+            contentBlockDelta: {
+              contentBlockIndex: 0,
+              delta: { toolUse: { input: '{"text": "unterminated' } },
+            },
+          },
+          { contentBlockStop: { contentBlockIndex: 0 } },
           { messageStop: { stopReason: 'tool_use' } },
         ],
       },
@@ -230,7 +242,10 @@ describe('faults in the model stream', () => {
   it('fails clearly when the stream ends without messageStop', async () => {
     const model = new ScriptedModel([
       {
-        events: [{ messageStart: { role: 'assistant' } }, { contentBlockDelta: { delta: { text: 'cut' } } }],
+        events: [
+          { messageStart: { role: 'assistant' } },
+          { contentBlockDelta: { contentBlockIndex: 0, delta: { text: 'cut' } } },
+        ],
       },
     ])
     const agent = new Agent({ model, callbackHandler: null })
@@ -246,7 +261,7 @@ describe('faults in the model stream', () => {
       {
         events: [
           { messageStart: { role: 'assistant' } },
-          { contentBlockDelta: { delta: { toolUse: { input: '{}' } } } },
+          { contentBlockDelta: { contentBlockIndex: 0, delta: { toolUse: { input: '{}' } } } },
         ],
       },
     ])
@@ -261,8 +276,13 @@ describe('faults in the model stream', () => {
       {
         events: [
           { messageStart: { role: 'assistant' } },
-          { contentBlockStart: { start: { toolUse: { toolUseId: 'z', name: 'calculator' } } } },
-          { contentBlockDelta: { delta: { toolUse: { input: '{"a":' } } } },
+          {
+            contentBlockStart: {
+              contentBlockIndex: 0,
+              start: { toolUse: { toolUseId: 'z', name: 'calculator' } },
+            },
+          },
+          { contentBlockDelta: { contentBlockIndex: 0, delta: { toolUse: { input: '{"a":' } } } },
           { messageStop: { stopReason: 'max_tokens' } },
         ],
       },

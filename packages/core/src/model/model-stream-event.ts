@@ -19,7 +19,8 @@ export interface ModelMessageStartEvent {
 
 export interface ModelContentBlockStartEvent {
   contentBlockStart: {
-    contentBlockIndex?: number
+    /** The block's position in the message. Blocks may interleave: every event names its block. */
+    contentBlockIndex: number
     /** Present for tool use; text and reasoning blocks may start with their first delta. */
     start?: { toolUse?: { toolUseId: string; name: string } }
   }
@@ -33,11 +34,11 @@ export type ContentBlockDelta =
   | { citation: JsonValue }
 
 export interface ModelContentBlockDeltaEvent {
-  contentBlockDelta: { contentBlockIndex?: number; delta: ContentBlockDelta }
+  contentBlockDelta: { contentBlockIndex: number; delta: ContentBlockDelta }
 }
 
 export interface ModelContentBlockStopEvent {
-  contentBlockStop: { contentBlockIndex?: number }
+  contentBlockStop: { contentBlockIndex: number }
 }
 
 export interface ModelMessageStopEvent {

@@ -13,14 +13,20 @@ export type PiecesOf = (block: ExpectedBlock, blockNumber: number) => string[]
 /** Metrics vary run to run; their presence and type are what the contract fixes. */
 export const anyMetrics = { latencyMs: expect.any(Number), timeToFirstByteMs: expect.any(Number) }
 
-/** The whole `ModelStreamEvent` sequence a provider must produce for this message. */
+/**
+ * The whole `ModelStreamEvent` sequence a provider must produce for this message. With `closes: 'at-end'`
+ * (Chat Completions, whose tool calls may interleave) tool blocks and the last block stop just before
+ * `messageStop`; otherwise each block stops before the next starts.
+ */
 export function expectedEvents(
   blocks: readonly ExpectedBlock[],
   stopReason: StopReason,
   usage: Usage | undefined,
   piecesOf: PiecesOf,
+  closes: 'in-turn' | 'at-end' = 'in-turn',
 ): ModelStreamEvent[] {
   const events: ModelStreamEvent[] = [{ messageStart: { role: 'assistant' } }]
+  const stopsAtEnd: ModelStreamEvent[] = []
   blocks.forEach((block, contentBlockIndex) => {
     const pieces = piecesOf(block, contentBlockIndex)
     if ('text' in block) {
@@ -39,8 +45,10 @@ export function expectedEvents(
         events.push({ contentBlockDelta: { contentBlockIndex, delta: { toolUse: { input } } } })
       }
     }
-    events.push({ contentBlockStop: { contentBlockIndex } })
+    const deferred = closes === 'at-end' && ('toolUse' in block || contentBlockIndex === blocks.length - 1)
+    ;(deferred ? stopsAtEnd : events).push({ contentBlockStop: { contentBlockIndex } })
   })
+  events.push(...stopsAtEnd)
   events.push({ messageStop: { stopReason } })
   events.push({ metadata: usage === undefined ? { metrics: anyMetrics } : { usage, metrics: anyMetrics } })
   return events
