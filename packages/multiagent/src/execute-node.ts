@@ -3,13 +3,12 @@ import {
   type AgentMessageEvent,
   type AgentModelStreamEvent,
   type AgentResult,
-  addUsage,
   type ContentBlock,
-  emptyUsage,
   type JsonValue,
   messageText,
   type Usage,
 } from '@agent/core'
+import { addUsage, emptyUsage } from '@agent/core/provider'
 import type { MultiAgent } from './multi-agent.js'
 import type { MultiAgentNodeEvent, NodeEvent } from './multi-agent-events.js'
 import type { MultiAgentResultBase } from './multi-agent-result.js'

@@ -1,4 +1,5 @@
-import { ConcurrencyError, type ContentBlock, emptyUsage } from '@agent/core'
+import { ConcurrencyError, type ContentBlock } from '@agent/core'
+import { emptyUsage } from '@agent/core/provider'
 import { executeNode } from './execute-node.js'
 import type { GraphResult } from './graph-result.js'
 import type { GraphEdge, GraphState } from './graph-state.js'

@@ -1,4 +1,5 @@
-import { addUsage, emptyUsage, type Usage } from '@agent/core'
+import type { Usage } from '@agent/core'
+import { addUsage, emptyUsage } from '@agent/core/provider'
 import type { ErrorInfo, NodeResult } from './node-result.js'
 
 /**
