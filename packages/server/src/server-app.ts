@@ -1,12 +1,13 @@
 import { type Context, Hono } from 'hono'
 import { type BodySchema, toValidationErrors } from './body-schema.js'
-import { HTTPException, jsonResponse } from './http-exception.js'
+import { HTTPException, jsonResponse, responseOf } from './http-exception.js'
 import {
   buildOpenAPIDocument,
   type DocumentedRoute,
   type OpenAPIDocument,
   type RouteDocumentation,
 } from './openapi.js'
+import { hostPermitted } from './host-check.js'
 import { readJsonBody } from './read-json-body.js'
 import { type StreamControl, streamControlOf } from './stream-control.js'
 
@@ -22,6 +23,13 @@ export interface ServerAppOptions {
   retryAfterSeconds?: number
   /** Where the OpenAPI document is served; `null` to not serve it. Default `/openapi.json`. */
   openapiPath?: string | null
+  /**
+   * Host names (`Host` header) this app answers, e.g. `['agent.example.com', '.internal.example']` (a leading
+   * dot: that name and its subdomains), or `['*']` for any. Loopback names are always accepted. Default:
+   * a request that reached a loopback address must name a loopback host (DNS rebinding guard); others pass.
+   * A refused host gets 421.
+   */
+  allowedHosts?: readonly string[]
   /** Receives every unexpected error with its full detail (clients only see a safe message). Default `console.error`. */
   onError?: (error: unknown, context: ErrorContext) => void
 }
@@ -65,8 +73,9 @@ type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE'
 export class ServerApp {
   readonly hono = new Hono()
   readonly options: Readonly<
-    Required<Omit<ServerAppOptions, 'description' | 'onError' | 'openapiPath'>> & {
+    Required<Omit<ServerAppOptions, 'description' | 'onError' | 'openapiPath' | 'allowedHosts'>> & {
       description?: string
+      allowedHosts?: readonly string[]
       openapiPath: string | null
     }
   >
@@ -94,6 +103,7 @@ export class ServerApp {
       maxConcurrentStreams: positive(options.maxConcurrentStreams, 256, 'maxConcurrentStreams'),
       retryAfterSeconds: positive(options.retryAfterSeconds, 1, 'retryAfterSeconds'),
       openapiPath: options.openapiPath === undefined ? '/openapi.json' : options.openapiPath,
+      allowedHosts: options.allowedHosts,
     }
     this.reportError =
       options.onError ??
@@ -103,7 +113,13 @@ export class ServerApp {
           error,
         ))
 
-    this.hono.use(async (_context, next) => {
+    this.hono.use(async (context, next) => {
+      if (!hostPermitted(context.req.raw, context.env, this.options.allowedHosts)) {
+        return jsonResponse(
+          { detail: 'This server does not answer for this host name (Host header); see the allowedHosts option.' },
+          421,
+        )
+      }
       if (this.isDraining) return this.unavailable('The server is shutting down; retry on another instance.')
       await next()
     })
@@ -117,7 +133,9 @@ export class ServerApp {
       return jsonResponse({ detail: 'Method Not Allowed' }, 405, { allow: [...new Set(allowed)].join(', ') })
     })
     this.hono.onError((error, c) => {
-      if (HTTPException.isInstance(error)) return error.toResponse()
+      // Hono's own HTTPException (thrown by bearerAuth, basicAuth, jwt …) and ours carry their response.
+      const response = responseOf(error)
+      if (response !== undefined) return response
       const errorId = this.logError(error, c.req.raw)
       return jsonResponse({ detail: `Internal Server Error (error id ${errorId}).` }, 500)
     })
