@@ -25,7 +25,11 @@ async function start(options: ServerAppOptions = {}, hostname = '127.0.0.1') {
 }
 
 /** A request with a chosen Host header (fetch does not let a caller set it), as a rebound page sends. */
-function requestWithHost(port: number, host: string, path = '/stream'): Promise<{ status: number; body: string }> {
+function requestWithHost(
+  port: number,
+  host: string,
+  path = '/stream',
+): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
     const request = httpRequest(
       {
@@ -98,7 +102,7 @@ describe("Hono's HTTPException", () => {
     expect(await allowed.json()).toEqual({ ok: true })
   })
 
-  it("ours is a Hono HTTPException, so a plain Hono app answers with its JSON", async () => {
+  it('ours is a Hono HTTPException, so a plain Hono app answers with its JSON', async () => {
     const error = new HTTPException(404, 'No such item')
     expect(error).toBeInstanceOf(HonoHTTPException)
     expect(error.status).toBe(404)
@@ -113,7 +117,10 @@ describe('/openapi.json media types', () => {
     const app = new ServerApp()
     addAgentRoutes(app, { agent: () => new Agent({ callbackHandler: null }) })
     const document = app.openapi() as {
-      paths: Record<string, Record<string, { responses: Record<string, { content?: Record<string, unknown> }> }>>
+      paths: Record<
+        string,
+        Record<string, { responses: Record<string, { content?: Record<string, unknown> }> }>
+      >
     }
     const mediaTypes = (path: string, method: string) =>
       Object.keys(document.paths[path]![method]!.responses[200]!.content ?? {})

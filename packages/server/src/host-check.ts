@@ -50,7 +50,11 @@ export function localAddressOf(env: unknown): string | undefined {
 }
 
 /** True when the request may be served. */
-export function hostPermitted(request: Request, env: unknown, allowedHosts: readonly string[] | undefined): boolean {
+export function hostPermitted(
+  request: Request,
+  env: unknown,
+  allowedHosts: readonly string[] | undefined,
+): boolean {
   const host = hostOf(request)
   // A client that named a loopback host addressed this machine itself: never a rebound page.
   if (isLoopbackHost(host)) return true

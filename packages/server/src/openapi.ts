@@ -76,7 +76,9 @@ export function buildOpenAPIDocument(info: OpenAPIInfo, routes: readonly Documen
     const produces = route.documentation.produces ?? ['application/json']
     const success: Record<string, unknown> = { description: 'Successful Response' }
     if (produces.length > 0) {
-      success.content = Object.fromEntries(produces.map((mediaType) => [mediaType, mediaTypeObject(mediaType)]))
+      success.content = Object.fromEntries(
+        produces.map((mediaType) => [mediaType, mediaTypeObject(mediaType)]),
+      )
     }
     const responses: Record<string, unknown> = { [route.documentation.successStatus ?? 200]: success }
     const operation: Record<string, unknown> = {

@@ -93,7 +93,8 @@ export function toPublicError(error: unknown, errorId: string | undefined, cause
   if (AgentError.isInstance(error)) {
     let message: string | undefined
     for (const [guard, generic] of wrappingForeignText) if (guard(error)) message = withId(generic)
-    if (message === undefined && ownMessages.some((guard) => guard(error))) message = redactSecrets(error.message)
+    if (message === undefined && ownMessages.some((guard) => guard(error)))
+      message = redactSecrets(error.message)
     const described: PublicError = {
       name: error.name,
       message: message ?? withId('The agent failed; the server log has the details.'),

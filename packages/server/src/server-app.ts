@@ -1,5 +1,6 @@
 import { type Context, Hono } from 'hono'
 import { type BodySchema, toValidationErrors } from './body-schema.js'
+import { hostPermitted } from './host-check.js'
 import { HTTPException, jsonResponse, responseOf } from './http-exception.js'
 import {
   buildOpenAPIDocument,
@@ -7,7 +8,6 @@ import {
   type OpenAPIDocument,
   type RouteDocumentation,
 } from './openapi.js'
-import { hostPermitted } from './host-check.js'
 import { readJsonBody } from './read-json-body.js'
 import { type StreamControl, streamControlOf } from './stream-control.js'
 
@@ -116,7 +116,10 @@ export class ServerApp {
     this.hono.use(async (context, next) => {
       if (!hostPermitted(context.req.raw, context.env, this.options.allowedHosts)) {
         return jsonResponse(
-          { detail: 'This server does not answer for this host name (Host header); see the allowedHosts option.' },
+          {
+            detail:
+              'This server does not answer for this host name (Host header); see the allowedHosts option.',
+          },
           421,
         )
       }

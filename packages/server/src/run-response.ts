@@ -1,0 +1,130 @@
+import type { AgentRun } from './agent-run.js'
+import { isPromise, type RunRead, type RunRecord, type RunStore, RunStoreError } from './run-store.js'
+import { encodeJsonServerSentEvent, serverSentEventPing } from './server-sent-events.js'
+import { iterableToBody } from './stream-control.js'
+import { streamingHeaders } from './streaming-response.js'
+
+export type RunFormat = 'text' | 'sse' | 'ndjson'
+
+export interface RunResponseOptions {
+  store: RunStore
+  runId: string
+  /** Send the records after this sequence (0: all). */
+  after: number
+  format: RunFormat
+  request: Request
+  /** The run, when it goes on in this process: readers count for its grace period and backpressure. */
+  local?: AgentRun
+  /** The `retry:` hint at the start of a new SSE stream. */
+  retryMs: number
+  /** SSE pings after this long without a write; 0: none. */
+  pingIntervalMs: number
+  onError: (error: unknown) => void
+}
+
+const mediaTypes: Record<RunFormat, string> = {
+  sse: 'text/event-stream',
+  ndjson: 'application/x-ndjson',
+  text: 'text/plain',
+}
+
+const goneEvent = {
+  type: 'error',
+  error: { name: 'Gone', message: 'Events were dropped from the buffer.' },
+} as const
+
+/**
+ * The streaming response of one run, read from the store from a sequence on: everything already
+ * produced goes out in one write, then it waits for more. Leaving (disconnect, cancel) detaches from a
+ * local run, whose grace period then starts.
+ */
+export function runResponse(options: RunResponseOptions): Response {
+  const { store, runId, format, request, local } = options
+  let cursor = options.after
+  let attached = true
+  let wroteText = false
+  let finished = false
+  let preface = format === 'sse' && options.after === 0 ? `retry: ${options.retryMs}\n\n` : ''
+
+  const detach = () => {
+    if (!attached) return
+    attached = false
+    request.signal.removeEventListener('abort', detach)
+    local?.detach()
+  }
+  local?.attach()
+  if (request.signal.aborted) detach()
+  else request.signal.addEventListener('abort', detach, { once: true })
+
+  const encode = (record: RunRecord): string => {
+    const event = record.event
+    if (format === 'sse') {
+      return encodeJsonServerSentEvent(
+        `${runId}:${record.sequence}`,
+        event.type,
+        record.json ?? JSON.stringify(event),
+      )
+    }
+    if (format === 'ndjson') return `${record.json ?? JSON.stringify(event)}\n`
+    if (event.type === 'data') {
+      wroteText = true
+      return event.data
+    }
+    if (event.type === 'error') return `${wroteText ? '\n' : ''}Error: ${event.error.message}\n`
+    return ''
+  }
+
+  const readAfter = async (after: number): Promise<RunRead | 'gone'> => {
+    try {
+      const read = store.read(runId, after)
+      return isPromise(read) ? await read : read
+    } catch (error) {
+      if (RunStoreError.isInstance(error) && (error.code === 'gone' || error.code === 'not_found'))
+        return 'gone'
+      throw error
+    }
+  }
+
+  const chunks: AsyncIterator<string> = {
+    async next() {
+      while (attached && !finished) {
+        const read = await readAfter(cursor)
+        let chunk = preface
+        preface = ''
+        if (read === 'gone') {
+          finished = true
+          chunk += encode({ sequence: cursor, event: goneEvent as never })
+        } else {
+          for (const record of read.records) {
+            cursor = record.sequence
+            chunk += encode(record)
+          }
+          if (read.records.length > 0) local?.progressed(cursor)
+          if (read.ended) finished = true
+        }
+        if (chunk !== '') return { done: false, value: chunk }
+        if (!finished) await store.wait(runId, cursor)
+      }
+      detach()
+      return { done: true, value: undefined }
+    },
+    async return() {
+      detach()
+      return { done: true, value: undefined }
+    },
+  }
+
+  const { body } = iterableToBody(
+    { [Symbol.asyncIterator]: () => chunks },
+    {
+      onClose: detach,
+      onError: options.onError,
+      heartbeat:
+        format === 'sse' && options.pingIntervalMs > 0
+          ? { intervalMs: options.pingIntervalMs, chunk: serverSentEventPing }
+          : undefined,
+    },
+  )
+  const headers = streamingHeaders({ 'x-run-id': runId }, mediaTypes[format])
+  return new Response(body, { status: 200, headers })
+}
