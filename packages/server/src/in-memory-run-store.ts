@@ -1,4 +1,11 @@
-import { type RunInfo, type RunRead, type RunRecord, type RunStore, RunStoreError } from './run-store.js'
+import {
+  type RunInfo,
+  type RunRead,
+  type RunRecord,
+  type RunStore,
+  RunStoreError,
+  type WireEvent,
+} from './run-store.js'
 
 export interface InMemoryRunStoreOptions {
   /** Records kept per run; older ones are dropped (a resume from before them gets 410). Default 10 000. */
@@ -80,14 +87,20 @@ export class InMemoryRunStore implements RunStore {
   append(runId: string, record: RunRecord): void {
     const run = this.runs.get(runId)
     if (run === undefined || run.endedAt !== undefined) return
+    let stored = record
     if (run.info.retain) {
-      // Serialized once here: every SSE reader (and the byte count) uses this text.
-      record.json ??= JSON.stringify(record.event)
-      const size = record.json.length + recordOverheadBytes
+      // Serialized once here: every SSE reader (and the byte count) uses this text, and the event object
+      // (larger than its JSON) is not kept.
+      stored = new SerializedRecord(
+        record.sequence,
+        record.event.type,
+        record.json ?? JSON.stringify(record.event),
+      )
+      const size = stored.json!.length + recordOverheadBytes
       run.bytes += size
       this.bytes += size
     }
-    run.records.push(record)
+    run.records.push(stored)
     run.lastSequence = record.sequence
     if (run.records.length - run.head > this.maxEventsPerRun)
       this.discardThrough(run, run.records[run.head]!.sequence)
@@ -206,6 +219,23 @@ export class InMemoryRunStore implements RunStore {
 }
 
 const noRecords: readonly RunRecord[] = []
+
+/** A retained record: its JSON text; the event is parsed again only if a reader asks for it. */
+class SerializedRecord implements RunRecord {
+  readonly sequence: number
+  readonly type: string
+  readonly json: string
+
+  constructor(sequence: number, type: string, json: string) {
+    this.sequence = sequence
+    this.type = type
+    this.json = json
+  }
+
+  get event(): WireEvent {
+    return JSON.parse(this.json) as WireEvent
+  }
+}
 
 function wake(run: StoredRun): void {
   const resolve = run.wake

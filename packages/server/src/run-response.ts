@@ -1,7 +1,7 @@
 import type { AgentRun } from './agent-run.js'
 import { isPromise, type RunRead, type RunRecord, type RunStore, RunStoreError } from './run-store.js'
 import { encodeJsonServerSentEvent, serverSentEventPing } from './server-sent-events.js'
-import { iterableToBody } from './stream-control.js'
+import { Heartbeat } from './stream-control.js'
 import { streamingHeaders } from './streaming-response.js'
 
 export type RunFormat = 'text' | 'sse' | 'ndjson'
@@ -27,6 +27,8 @@ const mediaTypes: Record<RunFormat, string> = {
   ndjson: 'application/x-ndjson',
   text: 'text/plain',
 }
+
+const encoder = new TextEncoder()
 
 const goneEvent = {
   type: 'error',
@@ -57,15 +59,12 @@ export function runResponse(options: RunResponseOptions): Response {
   else request.signal.addEventListener('abort', detach, { once: true })
 
   const encode = (record: RunRecord): string => {
-    const event = record.event
     if (format === 'sse') {
-      return encodeJsonServerSentEvent(
-        `${runId}:${record.sequence}`,
-        event.type,
-        record.json ?? JSON.stringify(event),
-      )
+      const json = record.json ?? JSON.stringify(record.event)
+      return encodeJsonServerSentEvent(`${runId}:${record.sequence}`, record.type ?? record.event.type, json)
     }
-    if (format === 'ndjson') return `${record.json ?? JSON.stringify(event)}\n`
+    if (format === 'ndjson') return `${record.json ?? JSON.stringify(record.event)}\n`
+    const event = record.event
     if (event.type === 'data') {
       wroteText = true
       return event.data
@@ -85,45 +84,57 @@ export function runResponse(options: RunResponseOptions): Response {
     }
   }
 
-  const chunks: AsyncIterator<string> = {
-    async next() {
-      while (attached && !finished) {
-        const read = await readAfter(cursor)
-        let chunk = preface
-        preface = ''
-        if (read === 'gone') {
-          finished = true
-          chunk += encode({ sequence: cursor, event: goneEvent as never })
-        } else {
-          for (const record of read.records) {
-            cursor = record.sequence
-            chunk += encode(record)
-          }
-          if (read.records.length > 0) local?.progressed(cursor)
-          if (read.ended) finished = true
-        }
-        if (chunk !== '') return { done: false, value: chunk }
-        if (!finished) await store.wait(runId, cursor)
-      }
-      detach()
-      return { done: true, value: undefined }
-    },
-    async return() {
-      detach()
-      return { done: true, value: undefined }
-    },
+  let heartbeat: Heartbeat | undefined
+  const close = () => {
+    heartbeat?.stop()
+    detach()
   }
-
-  const { body } = iterableToBody(
-    { [Symbol.asyncIterator]: () => chunks },
+  const body = new ReadableStream<Uint8Array>(
     {
-      onClose: detach,
-      onError: options.onError,
-      heartbeat:
-        format === 'sse' && options.pingIntervalMs > 0
-          ? { intervalMs: options.pingIntervalMs, chunk: serverSentEventPing }
-          : undefined,
+      start(controller) {
+        if (format === 'sse' && options.pingIntervalMs > 0) {
+          heartbeat = new Heartbeat(controller, options.pingIntervalMs, serverSentEventPing)
+        }
+      },
+      async pull(controller) {
+        try {
+          while (attached && !finished) {
+            // Everything already produced goes out in one write.
+            const read = await readAfter(cursor)
+            let chunk = preface
+            preface = ''
+            if (read === 'gone') {
+              finished = true
+              chunk += encode({ sequence: cursor, event: goneEvent as never })
+            } else {
+              for (const record of read.records) {
+                cursor = record.sequence
+                chunk += encode(record)
+              }
+              if (read.records.length > 0) local?.progressed(cursor)
+              if (read.ended) finished = true
+            }
+            if (chunk !== '') {
+              heartbeat?.wrote()
+              controller.enqueue(encoder.encode(chunk))
+              if (!finished) return
+            } else if (!finished) {
+              await store.wait(runId, cursor)
+            }
+          }
+          controller.close()
+        } catch (error) {
+          options.onError(error)
+          // Never the raw error: a Node adapter writes its message to the client.
+          controller.error(new Error('The stream failed on the server; its log has the details.'))
+        }
+        close()
+      },
+      cancel() {
+        close()
+      },
     },
+    { highWaterMark: 0 },
   )
   const headers = streamingHeaders({ 'x-run-id': runId }, mediaTypes[format])
   return new Response(body, { status: 200, headers })

@@ -11,10 +11,14 @@ export interface ErrorWireEvent {
 
 export interface RunRecord {
   /** 1, 2, 3… within the run, assigned by the run's one writer. */
-  sequence: number
-  event: WireEvent
-  /** `event` as JSON, when the store already has it (a network store reads it as JSON). */
-  json?: string
+  readonly sequence: number
+  readonly event: WireEvent
+  /**
+   * `event` as JSON and `event.type`, when the store has them (a network store reads JSON; the in-memory
+   * store keeps retained records as JSON only): SSE and NDJSON readers then never touch `event`.
+   */
+  readonly json?: string
+  readonly type?: string
 }
 
 export interface RunInfo {
