@@ -73,15 +73,11 @@ export function runResponse(options: RunResponseOptions): Response {
     return ''
   }
 
-  const readAfter = async (after: number): Promise<RunRead | 'gone'> => {
-    try {
-      const read = store.read(runId, after)
-      return isPromise(read) ? await read : read
-    } catch (error) {
-      if (RunStoreError.isInstance(error) && (error.code === 'gone' || error.code === 'not_found'))
-        return 'gone'
-      throw error
-    }
+  /** A dropped or evicted run reads as 'gone'; a store failure is thrown. */
+  const goneOrThrow = (error: unknown): 'gone' => {
+    if (RunStoreError.isInstance(error) && (error.code === 'gone' || error.code === 'not_found'))
+      return 'gone'
+    throw error
   }
 
   let heartbeat: Heartbeat | undefined
@@ -100,7 +96,14 @@ export function runResponse(options: RunResponseOptions): Response {
         try {
           while (attached && !finished) {
             // Everything already produced goes out in one write.
-            const read = await readAfter(cursor)
+            // No await when the store answers at once (the in-memory one): this runs per write.
+            let read: RunRead | 'gone'
+            try {
+              const pending = store.read(runId, cursor)
+              read = isPromise(pending) ? await pending : pending
+            } catch (error) {
+              read = goneOrThrow(error)
+            }
             let chunk = preface
             preface = ''
             if (read === 'gone') {
