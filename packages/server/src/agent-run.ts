@@ -1,4 +1,4 @@
-import type { AgentEvent, AgentResult, AgentForceStopEvent } from '@agent/core'
+import type { AgentEvent, AgentForceStopEvent, AgentResult } from '@agent/core'
 import type { AbortCause, PublicError } from './public-error.js'
 import { isPromise, type RunStore, RunStoreError, type WireEvent } from './run-store.js'
 import type { StreamControl } from './stream-control.js'

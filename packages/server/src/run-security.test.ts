@@ -85,7 +85,12 @@ describe('runs are bound to their owner', () => {
     await stream.waitFor((text) => text.includes('event: data'))
     const runId = stream.headers['x-run-id'] as string
     const firstId = parseServerSentEvents(stream.text).find((message) => message.id !== undefined)!.id!
-    for (const headers of [{}, { authorization: 'Bearer mallory-token' }, { cookie: 'session=mallory' }]) {
+    const others: Record<string, string>[] = [
+      {},
+      { authorization: 'Bearer mallory-token' },
+      { cookie: 'session=mallory' },
+    ]
+    for (const headers of others) {
       const resumed = await fetch(`${url}/stream/events`, {
         headers: { ...headers, 'last-event-id': firstId },
       })
