@@ -387,7 +387,7 @@ console.log(JSON.stringify({ saved, conflicts }))
       `
 import { existsSync } from 'node:fs'
 import { writeFile } from 'node:fs/promises'
-import { FileSessionManager } from '$core'
+import { FileSessionManager } from '$file-session'
 const [directory, name] = process.argv.slice(2)
 const manager = new FileSessionManager({ sessionId: 'shared', directory, lockTimeoutMs: 20_000 })
 const data = (await manager.load()) ?? { messages: [], state: {} }
