@@ -1,13 +1,16 @@
 import type { AgentEvent, AgentEventType, AgentResult, Prompt } from '@agent/core'
 import { z } from 'zod'
-import { AgentRun, type RunRecord, type WireEvent } from './agent-run.js'
+import { AgentRun } from './agent-run.js'
 import type { BodySchema } from './body-schema.js'
-import { HTTPException, jsonResponse } from './http-exception.js'
+import { HTTPException, jsonResponse, responseOf } from './http-exception.js'
+import { InMemoryRunStore } from './in-memory-run-store.js'
 import { mountPlayground, type PlaygroundOptions } from './playground/mount-playground.js'
 import { type AbortCause, shouldLog, statusOf, toPublicError } from './public-error.js'
+import { credentialOwner, type RunOwnerContext } from './run-owner.js'
+import { type RunFormat, runResponse } from './run-response.js'
+import { isPromise, type RunInfo, type RunStore, RunStoreError } from './run-store.js'
 import { type RouteContext, ServerApp, type ServerAppOptions } from './server-app.js'
-import { innermostEvent, resultText, runToResult, type Streamable } from './streamable.js'
-import { streamingHeaders } from './streaming-response.js'
+import { resultText, runToResult, type Streamable } from './streamable.js'
 
 /** The seed's request body: `{"prompt": "..."}`. */
 export const PromptRequest = z.object({ prompt: z.string() })
@@ -45,6 +48,24 @@ export interface AgentRoutesOptions<Body = PromptRequest> {
   maxBufferedEvents?: number
   /** Finished SSE runs kept for reconnects, at most. Default 1000. */
   maxRetainedRuns?: number
+  /**
+   * Bytes of events kept for reconnects over all runs (as JSON text); past it the oldest finished runs are
+   * dropped. Default 64 MiB.
+   */
+  maxRetainedBytes?: number
+  /**
+   * Where runs' events are kept for readers and reconnects. Default: an `InMemoryRunStore` built from
+   * `maxBufferedEvents`, `retainMs`, `maxRetainedRuns` and `maxRetainedBytes` (which a custom store ignores).
+   * A shared store (e.g. Redis) lets a client resume, and stop a run, on any replica.
+   */
+  runStore?: RunStore
+  /**
+   * Who owns a run: only requests with the same owner may resume or stop it (others get 404). Called with
+   * the agent when a run starts, and without it for a resume or a stop. Default: the request's
+   * credentials (a digest of its `Authorization` header, else of its `Cookie` header); a run started
+   * without either is open to whoever knows its id. Return your user or session id to bind runs to it.
+   */
+  runOwner?: (context: RunOwnerContext) => string | undefined | Promise<string | undefined>
   /** A `: ping` comment after this long without an SSE event. Default 15 000 ms; 0 disables. */
   pingIntervalMs?: number
   /** The `retry:` hint (ms) sent at the start of an SSE stream. Default 1000. */
@@ -57,14 +78,11 @@ export interface AgentRoutesOptions<Body = PromptRequest> {
   omitEvents?: readonly AgentEventType[]
 }
 
-type Format = 'text' | 'sse' | 'ndjson'
-
 /** Sent whatever `omitEvents` says: how a run ended. */
 const alwaysSent = new Set<string>(['result', 'force_stop', 'error'])
 const noEvents: ReadonlySet<string> = new Set()
 
 const lastEventIdPattern = /^([0-9a-f-]{36}):(\d{1,15})$/
-const encoder = new TextEncoder()
 
 /**
  * Adds the agent routes to an app: `POST /invoke` (JSON result), `POST /stream` (text chunks),
@@ -78,35 +96,43 @@ export function addAgentRoutes<Body = PromptRequest>(
   const body = (options.body ?? PromptRequest) as BodySchema<Body>
   const bodyName = options.bodyName ?? (options.body === undefined ? 'PromptRequest' : undefined)
   const toPrompt = options.prompt ?? ((value: Body) => (value as { prompt: Prompt }).prompt)
+  const maxBufferedEvents = Math.max(1, options.maxBufferedEvents ?? 10_000)
   const settings = {
     reconnectGraceMs: nonNegative(options.reconnectGraceMs, 0),
-    retainMs: nonNegative(options.retainMs, 60_000),
-    maxBufferedEvents: Math.max(1, options.maxBufferedEvents ?? 10_000),
-    maxRetainedRuns: Math.max(0, options.maxRetainedRuns ?? 1000),
     pingIntervalMs: nonNegative(options.pingIntervalMs, 15_000),
     retryMs: nonNegative(options.retryMs, 1000),
+    // Backpressure: a slow reader slows the agent down instead of losing events from the buffer.
+    unreadLimit: Math.max(1, Math.min(1024, Math.floor(maxBufferedEvents / 2))),
     omitEvents: new Set<string>((options.omitEvents ?? []).filter((type) => !alwaysSent.has(type))),
   }
-  const retained = new Map<string, AgentRun>()
-  let lastSweep = 0
-
+  const store =
+    options.runStore ??
+    new InMemoryRunStore({
+      maxEventsPerRun: maxBufferedEvents,
+      retainMs: options.retainMs,
+      maxRetainedRuns: options.maxRetainedRuns,
+      maxRetainedBytes: options.maxRetainedBytes,
+    })
+  const ownerOf = options.runOwner ?? credentialOwner
+  /** Runs going on in this process: their readers here count for grace periods and backpressure. */
+  const localRuns = new Map<string, AgentRun>()
   const sweep = () => {
-    const now = Date.now()
-    if (now - lastSweep < 1000 && retained.size <= settings.maxRetainedRuns) return
-    lastSweep = now
-    for (const [id, run] of retained) {
-      if (run.endedAt !== undefined && now - run.endedAt >= settings.retainMs) retained.delete(id)
-    }
-    if (retained.size > settings.maxRetainedRuns) {
-      for (const [id, run] of retained) {
-        if (retained.size <= settings.maxRetainedRuns) break
-        if (run.ended) retained.delete(id)
-      }
-    }
+    try {
+      const swept = store.sweep()
+      if (isPromise(swept))
+        swept.catch((error: unknown) => app.logError(error, new Request('http://run-store/sweep')))
+    } catch {}
   }
 
   const errorResponse = (error: unknown, cause: AbortCause | undefined, request: Request): Response => {
-    if (HTTPException.isInstance(error)) return error.toResponse()
+    const carried = responseOf(error)
+    if (carried !== undefined) return carried
+    if (RunStoreError.isInstance(error) && error.code === 'unavailable') {
+      app.logError(error, request)
+      return jsonResponse({ detail: 'The run store is unavailable; retry shortly.' }, 503, {
+        'retry-after': String(app.options.retryAfterSeconds),
+      })
+    }
     const errorId = shouldLog(error, cause) ? app.logError(error, request) : undefined
     const described = toPublicError(error, errorId, cause)
     const status = statusOf(error, cause)
@@ -117,7 +143,20 @@ export function addAgentRoutes<Body = PromptRequest>(
     return jsonResponse({ detail: described.message, error: described }, status, headers)
   }
 
-  const startRun = async (context: RouteContext<Body>, format: Format): Promise<Response> => {
+  const respond = (runId: string, after: number, format: RunFormat, request: Request): Response =>
+    runResponse({
+      store,
+      runId,
+      after,
+      format,
+      request,
+      local: localRuns.get(runId),
+      retryMs: settings.retryMs,
+      pingIntervalMs: settings.pingIntervalMs,
+      onError: (error) => app.logError(error, request),
+    })
+
+  const startRun = async (context: RouteContext<Body>, format: RunFormat): Promise<Response> => {
     const { request } = context
     sweep()
     const lastEventId = request.headers.get('last-event-id')
@@ -127,12 +166,15 @@ export function addAgentRoutes<Body = PromptRequest>(
     let run: AgentRun
     try {
       const agent = await options.agent({ body: context.body, request })
+      const owner = await ownerOf({ request, agent })
       // A Swarm's or Graph's events are plain JSON with a `type` like an agent's; the run only relays them.
       const start = (signal: AbortSignal) =>
         agent.stream(toPrompt(context.body), { signal }) as AsyncGenerator<AgentEvent, AgentResult>
       run = new AgentRun(start, {
-        maxBufferedEvents: format === 'sse' ? settings.maxBufferedEvents : Number.POSITIVE_INFINITY,
-        discardRead: format !== 'sse',
+        store,
+        retain: format === 'sse',
+        owner,
+        unreadLimit: settings.unreadLimit,
         omitEvents: format === 'text' ? noEvents : settings.omitEvents,
         reconnectGraceMs: format === 'sse' ? settings.reconnectGraceMs : 0,
         describeError: (error, cause) =>
@@ -143,6 +185,8 @@ export function addAgentRoutes<Body = PromptRequest>(
       return errorResponse(error, undefined, request)
     }
     slot.attach(run.control)
+    localRuns.set(run.id, run)
+    void run.closed.then(() => localRuns.delete(run.id))
     // A client that leaves before the first event never got an id to resume with.
     const onEarlyAbort = () => run.abort('disconnect')
     if (request.signal.aborted) onEarlyAbort()
@@ -154,115 +198,42 @@ export function addAgentRoutes<Body = PromptRequest>(
     } finally {
       request.signal.removeEventListener('abort', onEarlyAbort)
     }
-    if (format === 'sse') retained.set(run.id, run)
-    return runResponse(run, 0, format, request)
+    return respond(run.id, 0, format, request)
   }
 
-  const resume = (lastEventId: string, request: Request): Response => {
+  /** The kept, retained run `runId` if the request's owner may use it (404 otherwise, as for no run). */
+  const ownedRun = async (runId: string, request: Request): Promise<RunInfo | undefined> => {
+    const info = await store.info(runId)
+    if (info === undefined || !info.retain) return undefined
+    if (info.owner !== undefined && info.owner !== (await ownerOf({ request }))) {
+      throw new HTTPException(404, 'No run with this id is kept.')
+    }
+    return info
+  }
+
+  const resume = async (lastEventId: string, request: Request): Promise<Response> => {
     const match = lastEventIdPattern.exec(lastEventId.trim())
     if (match === null) {
       throw new HTTPException(400, 'Last-Event-ID is not an event id this server sent.')
     }
-    const run = retained.get(match[1]!)
+    const runId = match[1]!
     const after = Number(match[2])
-    if (run === undefined || run.recordAfter(after) === 'gone') {
-      throw new HTTPException(
+    const gone = () =>
+      new HTTPException(
         410,
         'The events after this Last-Event-ID are no longer kept; start a new request without Last-Event-ID.',
       )
+    try {
+      if ((await ownedRun(runId, request)) === undefined) throw gone()
+      const read = await store.read(runId, after)
+      if (after > read.lastSequence)
+        throw new HTTPException(400, 'Last-Event-ID is ahead of the run it names.')
+    } catch (error) {
+      if (RunStoreError.isInstance(error) && error.code !== 'unavailable') throw gone()
+      if (RunStoreError.isInstance(error)) return errorResponse(error, undefined, request)
+      throw error
     }
-    if (after > run.lastSequence) throw new HTTPException(400, 'Last-Event-ID is ahead of the run it names.')
-    return runResponse(run, after, 'sse', request)
-  }
-
-  const runResponse = (run: AgentRun, after: number, format: Format, request: Request): Response => {
-    let cursor = after
-    let attached = true
-    let wroteText = false
-    let wroteSincePing = false
-    let ping: ReturnType<typeof setInterval> | undefined
-    const detach = () => {
-      if (!attached) return
-      attached = false
-      clearInterval(ping)
-      request.signal.removeEventListener('abort', detach)
-      run.detach()
-    }
-    run.attach()
-    if (request.signal.aborted) detach()
-    else request.signal.addEventListener('abort', detach, { once: true })
-
-    const encode = (record: RunRecord): string => {
-      const event = record.event
-      if (format === 'sse') {
-        return `id: ${run.id}:${record.sequence}\nevent: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`
-      }
-      if (format === 'ndjson') return `${JSON.stringify(event)}\n`
-      const text = innermostEvent(event) as WireEvent
-      if (text.type === 'data') {
-        wroteText = true
-        return text.data
-      }
-      if (event.type === 'error') return `${wroteText ? '\n' : ''}Error: ${event.error.message}\n`
-      return ''
-    }
-
-    const body = new ReadableStream<Uint8Array>(
-      {
-        start(controller) {
-          if (format !== 'sse') return
-          if (after === 0) controller.enqueue(encoder.encode(`retry: ${settings.retryMs}\n\n`))
-          if (settings.pingIntervalMs > 0) {
-            ping = setInterval(() => {
-              if (!wroteSincePing && attached) {
-                try {
-                  controller.enqueue(encoder.encode(': ping\n\n'))
-                } catch {}
-              }
-              wroteSincePing = false
-            }, settings.pingIntervalMs)
-          }
-        },
-        async pull(controller) {
-          while (attached) {
-            // Everything already produced goes out in one write.
-            let chunk = ''
-            let record = run.recordAfter(cursor)
-            while (record !== undefined && record !== 'gone') {
-              cursor = record.sequence
-              chunk += encode(record)
-              record = run.recordAfter(cursor)
-            }
-            if (chunk !== '') {
-              wroteSincePing = true
-              controller.enqueue(encoder.encode(chunk))
-              return
-            }
-            if (record === 'gone' || run.ended) {
-              if (record === 'gone') {
-                const gone = {
-                  type: 'error',
-                  error: { name: 'Gone', message: 'Events were dropped from the buffer.' },
-                }
-                controller.enqueue(encoder.encode(encode({ sequence: cursor, event: gone as never })))
-              }
-              controller.close()
-              detach()
-              return
-            }
-            await run.changed()
-          }
-        },
-        cancel() {
-          detach()
-        },
-      },
-      { highWaterMark: 0 },
-    )
-    const mediaType =
-      format === 'sse' ? 'text/event-stream' : format === 'ndjson' ? 'application/x-ndjson' : 'text/plain'
-    const headers = streamingHeaders({ 'x-run-id': run.id }, mediaType)
-    return new Response(body, { status: 200, headers })
+    return respond(runId, after, 'sse', request)
   }
 
   const routeOptions = { body, bodyName, tags: ['agent'] }
@@ -341,6 +312,11 @@ export function addAgentRoutes<Body = PromptRequest>(
     {
       summary: 'Resume an SSE stream (EventSource reconnects) from Last-Event-ID',
       produces: ['text/event-stream'],
+      responses: {
+        400: 'Malformed Last-Event-ID',
+        404: 'The run belongs to someone else',
+        410: 'Events no longer kept',
+      },
     },
     ({ request }) => {
       sweep()
@@ -356,12 +332,16 @@ export function addAgentRoutes<Body = PromptRequest>(
     `${prefix}/stream/events/:runId`,
     {
       summary: 'Stop a run now (the stop button, when runs outlive disconnects for reconnects)',
+      produces: [],
+      successStatus: 204,
       responses: { 404: 'No such run' },
     },
-    ({ params }) => {
-      const run = retained.get(params.runId ?? '')
-      if (run === undefined) throw new HTTPException(404, 'No run with this id is kept.')
-      run.abort('cancel')
+    async ({ params, request }) => {
+      const runId = params.runId ?? ''
+      if ((await ownedRun(runId, request)) === undefined) {
+        throw new HTTPException(404, 'No run with this id is kept.')
+      }
+      await store.stop(runId)
       return new Response(null, { status: 204 })
     },
   )
@@ -396,7 +376,7 @@ export function createAgentServer<Body = PromptRequest>(
   return app
 }
 
-function formatFor(request: Request, fallback: Format): Format {
+function formatFor(request: Request, fallback: RunFormat): RunFormat {
   const accept = request.headers.get('accept')?.toLowerCase() ?? ''
   if (accept.includes('application/x-ndjson') || accept.includes('application/jsonl')) return 'ndjson'
   if (accept.includes('text/event-stream')) return 'sse'

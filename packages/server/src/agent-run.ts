@@ -1,27 +1,18 @@
 import type { AgentEvent, AgentForceStopEvent, AgentResult } from '@agent/core'
 import type { AbortCause, PublicError } from './public-error.js'
+import { isPromise, type RunStore, RunStoreError, type WireEvent } from './run-store.js'
 import type { StreamControl } from './stream-control.js'
 import { innermostEvent } from './streamable.js'
 
-/** An event as it goes on the wire: an agent event, or the error that ended the run. */
-export type WireEvent = AgentEvent | ErrorWireEvent
-
-export interface ErrorWireEvent {
-  type: 'error'
-  error: PublicError
-}
-
-export interface RunRecord {
-  /** 1, 2, 3… within the run. */
-  sequence: number
-  event: WireEvent
-}
-
 export interface AgentRunOptions {
-  /** Oldest records are dropped past this many (a resume from before them gets 410). */
-  maxBufferedEvents: number
-  /** Records already read are dropped at once (one reader, no resume). */
-  discardRead: boolean
+  /** Where the run's events go; readers follow them there by sequence number. */
+  store: RunStore
+  /** Kept for `Last-Event-ID` resumes (SSE), or read once by one reader. */
+  retain: boolean
+  /** Who may resume and stop the run. */
+  owner?: string
+  /** The agent runs at most this many events ahead of its fastest reader (backpressure). */
+  unreadLimit: number
   /** Event types not recorded (not sent). */
   omitEvents: ReadonlySet<string>
   /** How long a run with no reader keeps going before it is aborted. 0: at once. */
@@ -31,45 +22,41 @@ export interface AgentRunOptions {
 }
 
 /**
- * One agent invocation, pumped into a buffer that readers (HTTP responses) follow by sequence number.
- * Decoupling the run from the connection is what lets an SSE client reconnect with `Last-Event-ID`
- * and continue without a gap; when the last reader leaves (and none comes back within the grace
- * period) the run is aborted, which cancels its model request and signals its tools.
+ * One agent invocation, pumped into a `RunStore` that readers (HTTP responses) follow by sequence number.
+ * Decoupling the run from the connection is what lets an SSE client reconnect with `Last-Event-ID` and
+ * continue without a gap; when the last reader leaves (and none comes back within the grace period) the
+ * run is aborted, which cancels its model request and signals its tools. A stop asked through the store
+ * (from any replica) aborts it too.
  */
 export class AgentRun {
   readonly id = crypto.randomUUID()
   readonly controller = new AbortController()
   readonly closed: Promise<void>
   result: AgentResult | undefined
-  endedAt: number | undefined
-  private records: RunRecord[] = []
-  private head = 0
+  private ended = false
   private nextSequence = 1
   private readers = 0
   private graceTimer: ReturnType<typeof setTimeout> | undefined
   private abortCause: AbortCause | undefined
   private heldForceStop: AgentForceStopEvent | undefined
-  private changedPromise: Promise<void> | undefined
-  private resolveChanged: (() => void) | undefined
   private resolveClosed!: () => void
-  /** The highest sequence any reader has taken: the agent runs at most `unreadLimit` events ahead of it. */
+  /** The highest sequence any reader in this process has taken. */
   private highestRead = 0
-  private readonly unreadLimit: number
   private resolveReaderProgress: (() => void) | undefined
+  private unsubscribeStop: (() => void) | undefined
+  private readonly store: RunStore
+  private readonly options: AgentRunOptions
 
   /** Dropped when the run ends, so that a retained run does not keep its agent alive. */
   private stream: AsyncGenerator<AgentEvent, AgentResult> | undefined
 
   /** `start` receives the run's abort signal and returns the agent's stream (e.g. `agent.stream(prompt, { signal })`). */
-  private readonly options: AgentRunOptions
-
   constructor(
     start: (signal: AbortSignal) => AsyncGenerator<AgentEvent, AgentResult>,
     options: AgentRunOptions,
   ) {
     this.options = options
-    // Backpressure: a slow reader slows the agent down instead of losing events from the buffer.
-    this.unreadLimit = Math.max(1, Math.min(1024, Math.floor(options.maxBufferedEvents / 2)))
+    this.store = options.store
     this.controller.signal.addEventListener('abort', () => this.readerProgressed(), { once: true })
     this.stream = start(this.controller.signal)
     this.closed = new Promise((resolve) => {
@@ -77,21 +64,24 @@ export class AgentRun {
     })
   }
 
-  get ended(): boolean {
-    return this.endedAt !== undefined
-  }
-
   /** The control the app uses to count this run as a stream and stop it at shutdown. */
   get control(): StreamControl {
     return { closed: this.closed, stop: () => this.abort('shutdown') }
   }
 
+  get lastSequence(): number {
+    return this.nextSequence - 1
+  }
+
   /**
-   * Pulls the first event, so that a failure before anything streams (a busy session, a model that cannot
-   * be resolved) reaches the caller as an exception it can turn into an HTTP status; then pumps the rest.
+   * Registers the run and pulls the first event, so that a failure before anything streams (a busy
+   * session, a model that cannot be resolved) reaches the caller as an exception it can turn into an
+   * HTTP status; then pumps the rest.
    */
   async begin(): Promise<void> {
     try {
+      await this.store.create({ runId: this.id, owner: this.options.owner, retain: this.options.retain })
+      this.unsubscribeStop = this.store.onStop(this.id, () => this.abort('cancel'))
       let first = await this.stream!.next()
       if (!first.done && first.value.type === 'force_stop') {
         // The run failed before streaming anything: the next step throws its error.
@@ -101,44 +91,23 @@ export class AgentRun {
       }
       if (first.done) {
         this.result = first.value
-        this.end()
+        await this.end()
         return
       }
-      this.push(first.value)
+      const pending = this.push(first.value)
+      if (pending !== undefined) await pending
     } catch (error) {
-      this.end()
+      await this.end().catch(() => {})
       throw error
     }
     void this.pump()
   }
 
-  /** The record after `sequence`: the record, `undefined` when not produced yet, `'gone'` when dropped. */
-  recordAfter(sequence: number): RunRecord | 'gone' | undefined {
-    const first = this.records[this.head]?.sequence ?? this.nextSequence
-    if (sequence + 1 < first) return 'gone'
-    const record = this.records[this.head + (sequence + 1 - first)]
-    if (record !== undefined) {
-      if (record.sequence > this.highestRead) {
-        this.highestRead = record.sequence
-        this.readerProgressed()
-      }
-      if (this.options.discardRead) this.discardThrough(record.sequence)
-    }
-    return record
-  }
-
-  /** The sequence of the last record produced. */
-  get lastSequence(): number {
-    return this.nextSequence - 1
-  }
-
-  /** Resolves at the next record or at the end. */
-  changed(): Promise<void> {
-    if (this.ended) return Promise.resolve()
-    this.changedPromise ??= new Promise((resolve) => {
-      this.resolveChanged = resolve
-    })
-    return this.changedPromise
+  /** A reader in this process took the records up to `sequence`: lets the agent go on. */
+  progressed(sequence: number): void {
+    if (sequence <= this.highestRead) return
+    this.highestRead = sequence
+    this.readerProgressed()
   }
 
   attach(): void {
@@ -170,7 +139,10 @@ export class AgentRun {
     try {
       while (true) {
         // Paused while readers are far behind; an abort wakes it so that the agent can end.
-        while (this.lastSequence - this.highestRead >= this.unreadLimit && !this.controller.signal.aborted) {
+        while (
+          this.lastSequence - this.highestRead >= this.options.unreadLimit &&
+          !this.controller.signal.aborted
+        ) {
           await new Promise<void>((resolve) => {
             this.resolveReaderProgress = resolve
           })
@@ -180,70 +152,69 @@ export class AgentRun {
           this.result = step.value
           break
         }
-        this.push(step.value)
+        const pending = this.push(step.value)
+        if (pending !== undefined) await pending
       }
     } catch (error) {
-      const described = this.options.describeError(error, this.abortCause)
-      if (this.heldForceStop !== undefined) {
-        // The loop's reason is the raw error text; send the safe one instead.
-        this.append({ ...this.heldForceStop, force_stop_reason: `${described.name}: ${described.message}` })
-        this.heldForceStop = undefined
+      if (RunStoreError.isInstance(error)) {
+        // A store that fails stops the agent: nobody could read what it produces.
+        this.abort('disconnect')
+        void this.stream?.return(undefined as never).catch(() => {})
+        return
       }
-      this.append({ type: 'error', error: described })
+      const described = this.options.describeError(error, this.abortCause)
+      try {
+        if (this.heldForceStop !== undefined) {
+          // The loop's reason is the raw error text; send the safe one instead.
+          await this.append({
+            ...this.heldForceStop,
+            force_stop_reason: `${described.name}: ${described.message}`,
+          })
+          this.heldForceStop = undefined
+        }
+        await this.append({ type: 'error', error: described })
+      } catch {
+        // The store is gone; its readers see the run end.
+      }
     } finally {
-      this.end()
+      await this.end().catch(() => {})
     }
   }
 
-  private push(event: AgentEvent): void {
+  /** Records one event (`undefined` when that took no waiting: the in-memory store). */
+  private push(event: AgentEvent): Promise<void> | undefined {
     // A Swarm's or Graph's node events are judged by the agent event they carry.
-    if (this.options.omitEvents.has(innermostEvent(event).type)) return
+    if (this.options.omitEvents.has(innermostEvent(event).type)) return undefined
     if (event.type === 'force_stop') {
       // Always followed by the error that caused it; held until that error is known.
       this.heldForceStop = event
-      return
+      return undefined
     }
-    this.append(event)
+    return this.append(event)
   }
 
-  private append(event: WireEvent): void {
-    this.records.push({ sequence: this.nextSequence++, event })
-    if (this.records.length - this.head > this.options.maxBufferedEvents)
-      this.discardThrough(this.records[this.head]!.sequence)
-    this.wake()
+  private append(event: WireEvent): Promise<void> | undefined {
+    const appended = this.store.append(this.id, { sequence: this.nextSequence++, event })
+    return isPromise(appended) ? appended : undefined
   }
 
-  private discardThrough(sequence: number): void {
-    while (this.head < this.records.length && this.records[this.head]!.sequence <= sequence) {
-      this.records[this.head] = undefined as unknown as RunRecord
-      this.head++
-    }
-    if (this.head > 512 && this.head * 2 > this.records.length) {
-      this.records = this.records.slice(this.head)
-      this.head = 0
-    }
-  }
-
-  private end(): void {
+  private async end(): Promise<void> {
     if (this.ended) return
-    this.endedAt = Date.now()
+    this.ended = true
     this.stream = undefined
     clearTimeout(this.graceTimer)
     this.graceTimer = undefined
-    this.wake()
-    this.resolveClosed()
+    this.unsubscribeStop?.()
+    try {
+      await this.store.retain(this.id)
+    } finally {
+      this.resolveClosed()
+    }
   }
 
   private readerProgressed(): void {
     const resolve = this.resolveReaderProgress
     this.resolveReaderProgress = undefined
-    resolve?.()
-  }
-
-  private wake(): void {
-    const resolve = this.resolveChanged
-    this.changedPromise = undefined
-    this.resolveChanged = undefined
     resolve?.()
   }
 }

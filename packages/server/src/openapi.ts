@@ -4,8 +4,13 @@ export interface RouteDocumentation {
   summary?: string
   description?: string
   tags?: string[]
-  /** Media types of a successful response, e.g. `['text/plain']` for a stream. Default `application/json`. */
+  /**
+   * Media types of a successful response, e.g. `['text/plain']` for a `StreamingResponse`; `[]` for no body.
+   * Default `application/json`.
+   */
   produces?: string[]
+  /** The status of a successful response. Default 200. */
+  successStatus?: number
   /** Extra responses by status, e.g. `{ 409: 'The session is busy' }`. */
   responses?: Record<number, string>
 }
@@ -68,14 +73,14 @@ export function buildOpenAPIDocument(info: OpenAPIInfo, routes: readonly Documen
       required: true,
       schema: { type: 'string' },
     }))
-    const responses: Record<string, unknown> = {
-      200: {
-        description: 'Successful Response',
-        content: Object.fromEntries(
-          (route.documentation.produces ?? ['application/json']).map((mediaType) => [mediaType, {}]),
-        ),
-      },
+    const produces = route.documentation.produces ?? ['application/json']
+    const success: Record<string, unknown> = { description: 'Successful Response' }
+    if (produces.length > 0) {
+      success.content = Object.fromEntries(
+        produces.map((mediaType) => [mediaType, mediaTypeObject(mediaType)]),
+      )
     }
+    const responses: Record<string, unknown> = { [route.documentation.successStatus ?? 200]: success }
     const operation: Record<string, unknown> = {
       operationId: `${route.method.toLowerCase()}${path.replace(/[^A-Za-z0-9]+(.)?/g, (_, next: string | undefined) => (next ?? '').toUpperCase())}`,
       responses,
@@ -109,6 +114,15 @@ export function buildOpenAPIDocument(info: OpenAPIInfo, routes: readonly Documen
   const infoObject: Record<string, string> = { title: info.title, version: info.version }
   if (info.description !== undefined) infoObject.description = info.description
   return { openapi: '3.1.0', info: infoObject, paths, components: { schemas } }
+}
+
+/** Streams and text are strings on the wire; JSON is left open (any value). */
+function mediaTypeObject(mediaType: string): Record<string, unknown> {
+  if (mediaType === 'application/json') return {}
+  if (mediaType === 'application/x-ndjson' || mediaType === 'text/event-stream') {
+    return { schema: { type: 'string', description: 'One agent event per line / frame, as JSON.' } }
+  }
+  return mediaType.startsWith('text/') ? { schema: { type: 'string' } } : {}
 }
 
 function errorResponse(description: string): unknown {

@@ -1,4 +1,16 @@
-import { AbortError, AgentError, ConcurrencyError, ModelError, ModelThrottledError } from '@agent/core'
+import {
+  AbortError,
+  AgentError,
+  ConcurrencyError,
+  HookError,
+  MaxTokensReachedError,
+  ModelError,
+  ModelThrottledError,
+  SessionConflictError,
+  SessionError,
+  StructuredOutputError,
+  ToolInputError,
+} from '@agent/core'
 import { redactCredentials } from '@agent/core/provider'
 
 /** What a client is told about an error: no stack, no cause, no provider secrets. */
@@ -17,9 +29,32 @@ export interface PublicError {
 export type AbortCause = 'disconnect' | 'shutdown' | 'cancel'
 
 /**
- * The safe, client-facing description of an error. SDK errors keep their name and message (their messages
- * are written to be shown), with anything that looks like a credential removed; a provider's refusal of
- * our credentials and any other error get a generic message that points at the server log.
+ * SDK errors whose message wraps text the SDK did not write: what a hook threw (a connection string, a
+ * path), what the file system said (absolute paths), what a corrupt session file held. Clients get the
+ * SDK's own sentence; the wrapped text stays in the server log under the error id.
+ */
+const wrappingForeignText: [guard: (error: unknown) => boolean, message: string][] = [
+  [HookError.isInstance, 'A hook failed while running the agent; the server log has the details.'],
+  [
+    (error) => SessionError.isInstance(error) && !SessionConflictError.isInstance(error),
+    'The session could not be read or saved; the server log has the details.',
+  ],
+]
+
+/** Error kinds whose messages the SDK writes from its own words and the run's values. */
+const ownMessages = [
+  ConcurrencyError.isInstance,
+  SessionConflictError.isInstance,
+  MaxTokensReachedError.isInstance,
+  StructuredOutputError.isInstance,
+  ToolInputError.isInstance,
+]
+
+/**
+ * The safe, client-facing description of an error. Model errors keep the provider's message (with anything
+ * that looks like a credential removed); SDK errors whose message the SDK wrote keep it; SDK errors that
+ * wrap foreign text, a provider's refusal of our credentials and any other error get a generic message
+ * that points at the server log.
  */
 export function toPublicError(error: unknown, errorId: string | undefined, cause?: AbortCause): PublicError {
   if (cause === 'shutdown') {
@@ -57,7 +92,14 @@ export function toPublicError(error: unknown, errorId: string | undefined, cause
     return described
   }
   if (AgentError.isInstance(error)) {
-    const described: PublicError = { name: error.name, message: redactSecrets(error.message) }
+    let message: string | undefined
+    for (const [guard, generic] of wrappingForeignText) if (guard(error)) message = withId(generic)
+    if (message === undefined && ownMessages.some((guard) => guard(error)))
+      message = redactSecrets(error.message)
+    const described: PublicError = {
+      name: error.name,
+      message: message ?? withId('The agent failed; the server log has the details.'),
+    }
     if (errorId !== undefined) described.errorId = errorId
     return described
   }
@@ -72,7 +114,7 @@ export function toPublicError(error: unknown, errorId: string | undefined, cause
 /** The HTTP status for an error that ended a run before anything was streamed (or an `/invoke`). */
 export function statusOf(error: unknown, cause?: AbortCause): number {
   if (cause === 'shutdown') return 503
-  if (ConcurrencyError.isInstance(error)) return 409
+  if (ConcurrencyError.isInstance(error) || SessionConflictError.isInstance(error)) return 409
   if (ModelThrottledError.isInstance(error)) return 429
   if (ModelError.isInstance(error)) return 502
   if (AbortError.isInstance(error)) return 499
@@ -81,7 +123,12 @@ export function statusOf(error: unknown, cause?: AbortCause): number {
 
 /** Errors worth a log line: everything but aborts the server or the client caused. */
 export function shouldLog(error: unknown, cause?: AbortCause): boolean {
-  return cause === undefined && !AbortError.isInstance(error) && !ConcurrencyError.isInstance(error)
+  return (
+    cause === undefined &&
+    !AbortError.isInstance(error) &&
+    !ConcurrencyError.isInstance(error) &&
+    !SessionConflictError.isInstance(error)
+  )
 }
 
 /** Removes what looks like a credential from a message, and keeps it short. */

@@ -1,7 +1,8 @@
 import { positiveOption } from '@agent/core/provider'
 import { type Context, Hono } from 'hono'
 import { type BodySchema, toValidationErrors } from './body-schema.js'
-import { HTTPException, jsonResponse } from './http-exception.js'
+import { hostPermitted } from './host-check.js'
+import { HTTPException, jsonResponse, responseOf } from './http-exception.js'
 import {
   buildOpenAPIDocument,
   type DocumentedRoute,
@@ -23,6 +24,13 @@ export interface ServerAppOptions {
   retryAfterSeconds?: number
   /** Where the OpenAPI document is served; `null` to not serve it. Default `/openapi.json`. */
   openapiPath?: string | null
+  /**
+   * Host names (`Host` header) this app answers, e.g. `['agent.example.com', '.internal.example']` (a leading
+   * dot: that name and its subdomains), or `['*']` for any. Loopback names are always accepted. Default:
+   * a request that reached a loopback address must name a loopback host (DNS rebinding guard); others pass.
+   * A refused host gets 421.
+   */
+  allowedHosts?: readonly string[]
   /** Receives every unexpected error with its full detail (clients only see a safe message). Default `console.error`. */
   onError?: (error: unknown, context: ErrorContext) => void
 }
@@ -66,8 +74,9 @@ type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE'
 export class ServerApp {
   readonly hono = new Hono()
   readonly options: Readonly<
-    Required<Omit<ServerAppOptions, 'description' | 'onError' | 'openapiPath'>> & {
+    Required<Omit<ServerAppOptions, 'description' | 'onError' | 'openapiPath' | 'allowedHosts'>> & {
       description?: string
+      allowedHosts?: readonly string[]
       openapiPath: string | null
     }
   >
@@ -95,6 +104,7 @@ export class ServerApp {
       maxConcurrentStreams: positiveOption(options.maxConcurrentStreams, 256, 'maxConcurrentStreams'),
       retryAfterSeconds: positiveOption(options.retryAfterSeconds, 1, 'retryAfterSeconds'),
       openapiPath: options.openapiPath === undefined ? '/openapi.json' : options.openapiPath,
+      allowedHosts: options.allowedHosts,
     }
     this.reportError =
       options.onError ??
@@ -104,7 +114,16 @@ export class ServerApp {
           error,
         ))
 
-    this.hono.use(async (_context, next) => {
+    this.hono.use(async (context, next) => {
+      if (!hostPermitted(context.req.raw, context.env, this.options.allowedHosts)) {
+        return jsonResponse(
+          {
+            detail:
+              'This server does not answer for this host name (Host header); see the allowedHosts option.',
+          },
+          421,
+        )
+      }
       if (this.isDraining) return this.unavailable('The server is shutting down; retry on another instance.')
       await next()
     })
@@ -118,7 +137,9 @@ export class ServerApp {
       return jsonResponse({ detail: 'Method Not Allowed' }, 405, { allow: [...new Set(allowed)].join(', ') })
     })
     this.hono.onError((error, c) => {
-      if (HTTPException.isInstance(error)) return error.toResponse()
+      // Hono's own HTTPException (thrown by bearerAuth, basicAuth, jwt …) and ours carry their response.
+      const response = responseOf(error)
+      if (response !== undefined) return response
       const errorId = this.logError(error, c.req.raw)
       return jsonResponse({ detail: `Internal Server Error (error id ${errorId}).` }, 500)
     })

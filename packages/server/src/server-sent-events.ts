@@ -25,10 +25,23 @@ export function encodeServerSentEvent(message: ServerSentEvent | string): string
   if (message.event !== undefined) frame += `event: ${singleLine(message.event)}\n`
   if (message.retry !== undefined) frame += `retry: ${Math.max(0, Math.floor(message.retry))}\n`
   if (message.data !== undefined) {
-    frame += dataLines(typeof message.data === 'string' ? message.data : JSON.stringify(message.data))
+    // JSON text never holds a line break (they are escaped), so it is one `data:` line as it is.
+    frame +=
+      typeof message.data === 'string' ? dataLines(message.data) : `data: ${JSON.stringify(message.data)}\n`
   }
   return `${frame}\n`
 }
+
+/**
+ * The frame of one JSON event whose id and event name are known to be single-line (the agent routes'
+ * `<runId>:<n>` ids and event types): the per-event fast path of `encodeServerSentEvent`.
+ */
+export function encodeJsonServerSentEvent(id: string, event: string, json: string): string {
+  return `id: ${id}\nevent: ${event}\ndata: ${json}\n\n`
+}
+
+/** The comment an idle SSE stream sends so that proxies keep it open. */
+export const serverSentEventPing = ': ping\n\n'
 
 function dataLines(text: string): string {
   let lines = ''
@@ -62,7 +75,7 @@ export class EventSourceResponse extends Response {
     const pingIntervalMs = options.pingIntervalMs ?? 15_000
     const { body, control } = iterableToBody(encodeAll(content), {
       onError: options.onError ?? ((error) => console.error('[agent-server] event stream failed:', error)),
-      heartbeat: pingIntervalMs > 0 ? { intervalMs: pingIntervalMs, chunk: ': ping\n\n' } : undefined,
+      heartbeat: pingIntervalMs > 0 ? { intervalMs: pingIntervalMs, chunk: serverSentEventPing } : undefined,
     })
     super(body, {
       status: options.status ?? 200,

@@ -32,6 +32,37 @@ export interface BodyOptions {
 const encoder = new TextEncoder()
 
 /**
+ * Writes `chunk` to a stream after each `intervalMs` in which nothing else was written (SSE pings), so
+ * that proxies keep an idle stream open. Call `wrote()` on every write and `stop()` when the stream ends.
+ */
+export class Heartbeat {
+  private wroteSinceBeat = false
+  private readonly timer: ReturnType<typeof setInterval>
+
+  constructor(controller: ReadableStreamDefaultController<Uint8Array>, intervalMs: number, chunk: string) {
+    const bytes = encoder.encode(chunk)
+    this.timer = setInterval(() => {
+      if (!this.wroteSinceBeat) {
+        try {
+          controller.enqueue(bytes)
+        } catch {
+          // Closed meanwhile.
+        }
+      }
+      this.wroteSinceBeat = false
+    }, intervalMs)
+  }
+
+  wrote(): void {
+    this.wroteSinceBeat = true
+  }
+
+  stop(): void {
+    clearInterval(this.timer)
+  }
+}
+
+/**
  * A byte stream pulled from an async iterable: nothing is produced before the client reads (high water
  * mark 0), and a cancelled body (the client went away) returns the iterator, so its `finally` runs.
  */
@@ -43,8 +74,7 @@ export function iterableToBody(
   let finished = false
   let stopped = false
   let streamController: ReadableStreamDefaultController<Uint8Array> | undefined
-  let heartbeat: ReturnType<typeof setInterval> | undefined
-  let wroteSinceBeat = false
+  let heartbeat: Heartbeat | undefined
   let resolveClosed!: () => void
   const closed = new Promise<void>((resolve) => {
     resolveClosed = resolve
@@ -53,7 +83,7 @@ export function iterableToBody(
   const finish = () => {
     if (finished) return
     finished = true
-    if (heartbeat !== undefined) clearInterval(heartbeat)
+    heartbeat?.stop()
     options.onClose?.()
     resolveClosed()
   }
@@ -72,17 +102,7 @@ export function iterableToBody(
       start(controller) {
         streamController = controller
         if (options.heartbeat !== undefined) {
-          const chunk = encoder.encode(options.heartbeat.chunk)
-          heartbeat = setInterval(() => {
-            if (!wroteSinceBeat && !finished) {
-              try {
-                controller.enqueue(chunk)
-              } catch {
-                // Closed meanwhile.
-              }
-            }
-            wroteSinceBeat = false
-          }, options.heartbeat.intervalMs)
+          heartbeat = new Heartbeat(controller, options.heartbeat.intervalMs, options.heartbeat.chunk)
         }
       },
       async pull(controller) {
@@ -99,7 +119,7 @@ export function iterableToBody(
             finish()
             return
           }
-          wroteSinceBeat = true
+          heartbeat?.wrote()
           controller.enqueue(typeof step.value === 'string' ? encoder.encode(step.value) : step.value)
         } catch (error) {
           if (finished) return

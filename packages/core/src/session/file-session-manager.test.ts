@@ -1,5 +1,5 @@
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { mkdtemp, readdir, readFile, rm, utimes, writeFile } from 'node:fs/promises'
+import { hostname, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { z } from 'zod'
@@ -152,6 +152,42 @@ describe('FileSessionManager with an agent', () => {
       expect(await readFile(path, 'utf8')).toBe(content)
     })
   }
+
+  for (const content of ['[null]', '["text"]', '[{"toolUse":null}]', '[{"toolResult":{"toolUseId":1}}]']) {
+    it(`a session with malformed content blocks ${content} fails with a SessionError`, async () => {
+      const file = `{"version":1,"sessionId":"chat","revision":1,"messages":[{"role":"assistant","content":${content}}],"state":{}}`
+      await writeFile(join(directory, 'chat.json'), file)
+      const agent = new Agent({
+        model: new ScriptedModel([{ content: [{ text: 'unused' }] }]),
+        sessionManager: new FileSessionManager({ sessionId: 'chat', directory }),
+        callbackHandler: null,
+      })
+      const failure = await agent.restoreSession().catch((error: unknown) => error)
+      expect(SessionError.isInstance(failure)).toBe(true)
+      expect((failure as Error).message).toMatch(/malformed/)
+    })
+  }
+
+  it('keeps a state key "__proto__" as data, across a save and a restore', async () => {
+    await writeFile(
+      join(directory, 'chat.json'),
+      '{"version":1,"sessionId":"chat","revision":1,"messages":[],"state":{"__proto__":{"polluted":true},"plain":1}}',
+    )
+    const make = (text: string) =>
+      new Agent({
+        model: new ScriptedModel([{ content: [{ text }] }]),
+        sessionManager: new FileSessionManager({ sessionId: 'chat', directory }),
+        callbackHandler: null,
+      })
+    const result = await make('one').invoke('Hi')
+    expect(Object.keys(result.state).sort()).toEqual(['__proto__', 'plain'])
+    expect((result.state as { polluted?: unknown }).polluted).toBeUndefined()
+    const saved = await readFile(join(directory, 'chat.json'), 'utf8')
+    expect(JSON.parse(saved).state).toEqual(JSON.parse('{"__proto__":{"polluted":true},"plain":1}'))
+    const again = make('two')
+    await again.restoreSession()
+    expect(again.state.get('__proto__')).toEqual({ polluted: true })
+  })
 
   it('a second writer that saw an older revision gets a SessionConflictError, and nothing is lost', async () => {
     const a = new FileSessionManager({ sessionId: 'chat', directory })
@@ -307,19 +343,90 @@ console.log(JSON.stringify({ saved, conflicts }))
     ).toEqual([])
   })
 
-  it('removes a lock left by a process that died', { timeout: 20_000 }, async () => {
-    // The pid of an exited child is no longer alive; a lock naming it is stale.
+  it('removes a lock left by a process that died on this host', { timeout: 20_000 }, async () => {
+    // The pid of an exited child is no longer alive; a lock naming it (and this host) is stale.
     const script = await writeScript(directory, 'pid.mjs', 'console.log(process.pid)\n')
     const exited = await runNode(script, [])
-    await writeFile(join(directory, 'chat.json.lock'), `${exited.stdout.trim()} stale`)
+    const lock = { pid: Number(exited.stdout.trim()), host: hostname(), id: 'stale' }
+    await writeFile(join(directory, 'chat.json.lock'), JSON.stringify(lock))
     const manager = new FileSessionManager({ sessionId: 'chat', directory, lockTimeoutMs: 2000 })
     await manager.load()
     await manager.save({ messages: [], state: { ok: true } })
     expect((await readSession()).state).toEqual({ ok: true })
   })
 
+  const foreignLocks = [
+    JSON.stringify({ pid: 2 ** 22 + 17, host: 'another-container', id: 'fresh' }),
+    `${2 ** 22 + 17} written-by-an-older-version`,
+  ]
+  for (const content of foreignLocks)
+    it(`a lock whose pid this process cannot see (${content.slice(0, 12)}…) holds until its lease runs out`, async () => {
+      await writeFile(join(directory, 'chat.json.lock'), content)
+      const manager = new FileSessionManager({ sessionId: 'chat', directory, lockTimeoutMs: 100 })
+      await manager.load()
+      await expect(manager.save({ messages: [], state: {} })).rejects.toThrow(
+        /stayed locked by another writer/,
+      )
+      expect(await readdir(directory)).toEqual(['chat.json.lock'])
+      // Once its lease is over (here 1 ms, and the file is older), it is taken over.
+      const past = new Date(Date.now() - 60_000)
+      await utimes(join(directory, 'chat.json.lock'), past, past)
+      const patient = new FileSessionManager({ sessionId: 'chat', directory, staleLockMs: 1000 })
+      await patient.load()
+      await patient.save({ messages: [], state: { ok: true } })
+      expect((await readSession()).state).toEqual({ ok: true })
+    })
+
+  it('writers racing to take over one stale lock: exactly one save wins, the rest see a conflict', {
+    timeout: 30_000,
+  }, async () => {
+    const writers = 6
+    const script = await writeScript(
+      directory,
+      'racer.mjs',
+      `
+import { existsSync } from 'node:fs'
+import { writeFile } from 'node:fs/promises'
+import { FileSessionManager } from '$file-session'
+const [directory, name] = process.argv.slice(2)
+const manager = new FileSessionManager({ sessionId: 'shared', directory, lockTimeoutMs: 20_000 })
+const data = (await manager.load()) ?? { messages: [], state: {} }
+data.messages.push({ role: 'user', content: [{ text: name + ' ' + 'x'.repeat(2_000_000) }] })
+await writeFile(directory + '/ready-' + name, '')
+while (!existsSync(directory + '/go')) await new Promise((resolve) => setTimeout(resolve, 1))
+try {
+  await manager.save(data)
+  console.log('saved')
+} catch (error) {
+  console.log(error.name)
+}
+`,
+    )
+    // A lock left by a writer that crashed long ago: every racer judges it stale at once.
+    const lockPath = join(directory, 'shared.json.lock')
+    await writeFile(lockPath, JSON.stringify({ pid: 1, host: 'gone', id: 'crashed' }))
+    const past = new Date(Date.now() - 3_600_000)
+    await utimes(lockPath, past, past)
+    const runs = Array.from({ length: writers }, (_, index) => runNode(script, [directory, `w${index}`]))
+    while ((await readdir(directory)).filter((name) => name.startsWith('ready-')).length < writers) {
+      await new Promise((resolve) => setTimeout(resolve, 5))
+    }
+    await writeFile(join(directory, 'go'), '')
+    const outcomes = await Promise.all(runs)
+    expect(outcomes.map((outcome) => outcome.stderr).join('')).toBe('')
+    const results = outcomes.map((outcome) => outcome.stdout.trim()).sort()
+    expect(results).toEqual([...Array(writers - 1).fill('SessionConflictError'), 'saved'])
+    const file = await readSession('shared')
+    expect(file.revision).toBe(1)
+    expect(file.messages).toHaveLength(1)
+    expect((await readdir(directory)).filter((name) => /\.(tmp|lock|takeover)$/.test(name))).toEqual([])
+  })
+
   it('fails with a SessionError when another live writer holds the lock too long', async () => {
-    await writeFile(join(directory, 'chat.json.lock'), `${process.pid} held`)
+    await writeFile(
+      join(directory, 'chat.json.lock'),
+      JSON.stringify({ pid: process.pid, host: hostname(), id: 'held' }),
+    )
     const manager = new FileSessionManager({ sessionId: 'chat', directory, lockTimeoutMs: 50 })
     await manager.load()
     await expect(manager.save({ messages: [], state: {} })).rejects.toThrow(/stayed locked by another writer/)

@@ -24,7 +24,10 @@ export interface FileSessionManagerOptions {
   directory?: string
   /** How long a save waits for another writer's lock before it fails. Default 5000 ms. */
   lockTimeoutMs?: number
-  /** A lock older than this was left by a crashed writer and is removed. Default 30 000 ms. */
+  /**
+   * The lock's lease: its holder renews it every third of this; a lock not renewed for this long was
+   * left by a crashed writer (on any host sharing the folder) and is taken over. Default 30 000 ms.
+   */
   staleLockMs?: number
 }
 
@@ -72,7 +75,9 @@ export class FileSessionManager implements SessionManager {
 
   async save(data: SessionData): Promise<void> {
     const { mkdir, open, rename, unlink } = await fileSystem()
-    await mkdir(this.directory, { recursive: true })
+    await mkdir(this.directory, { recursive: true }).catch((error: unknown) => {
+      throw this.failed('create the session directory', error)
+    })
     const releaseLock = await this.lock()
     try {
       const current = (await this.read())?.revision ?? 0
@@ -91,23 +96,34 @@ export class FileSessionManager implements SessionManager {
         state: data.state,
       }
       const temporary = `${this.path}.${process.pid}.${randomUUID()}.tmp`
-      const handle = await open(temporary, 'wx')
       try {
-        await handle.writeFile(JSON.stringify(file))
-        await handle.sync()
-      } finally {
-        await handle.close()
-      }
-      try {
+        const handle = await open(temporary, 'wx')
+        try {
+          await handle.writeFile(JSON.stringify(file))
+          await handle.sync()
+        } finally {
+          await handle.close()
+        }
         await rename(temporary, this.path)
       } catch (error) {
+        // Every failure path (a full disk, a failed sync or rename) leaves no temporary file behind.
         await unlink(temporary).catch(() => {})
-        throw error
+        throw this.failed('save', error)
       }
       this.revision = file.revision
     } finally {
       await releaseLock()
     }
+  }
+
+  /** A file-system failure as a `SessionError`; the system's text (with paths) stays in `cause`. */
+  private failed(action: string, error: unknown): SessionError {
+    if (SessionError.isInstance(error)) return error
+    const code = (error as NodeJS.ErrnoException | null)?.code
+    return new SessionError(
+      `Could not ${action} session "${this.sessionId}"${code === undefined ? '' : ` (${code})`}: ${(error as Error)?.message ?? String(error)}. The saved session was left as it was.`,
+      { cause: error },
+    )
   }
 
   private async read(): Promise<SessionFile | undefined> {
@@ -155,30 +171,49 @@ export class FileSessionManager implements SessionManager {
     )
   }
 
-  /** Takes the lock file (created exclusively); returns the function that releases it. */
+  /**
+   * Takes the lock file (created exclusively) and renews its lease (the file's mtime) while it is held;
+   * returns the function that releases it.
+   */
   private async lock(): Promise<() => Promise<void>> {
     const { open, readFile, unlink } = await fileSystem()
-    const token = `${process.pid} ${randomUUID()}`
+    const token = JSON.stringify({ pid: process.pid, host: await hostName(), id: randomUUID() })
     const deadline = Date.now() + this.lockTimeoutMs
     let wait = 2
     while (true) {
+      let handle: Awaited<ReturnType<typeof open>> | undefined
       try {
-        const handle = await open(this.lockPath, 'wx')
+        handle = await open(this.lockPath, 'wx')
         await handle.writeFile(token)
-        await handle.close()
+      } catch (error) {
+        if (handle !== undefined) {
+          await handle.close().catch(() => {})
+          await unlink(this.lockPath).catch(() => {})
+        }
+        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw this.failed('lock', error)
+        handle = undefined
+      }
+      if (handle !== undefined) {
+        const held = handle
+        // Touching the open file renews the lease of the lock this writer created, even if a writer
+        // that judged it stale has replaced the path meanwhile.
+        const renewal = setInterval(
+          () => {
+            const now = new Date()
+            held.utimes(now, now).catch(() => {})
+          },
+          Math.max(10, this.staleLockMs / 3),
+        )
+        renewal.unref?.()
         return async () => {
-          // Only remove our own lock (a stale-lock cleanup by another writer may have replaced it).
+          clearInterval(renewal)
+          await held.close().catch(() => {})
+          // Only remove our own lock (a writer that judged it stale may have replaced it).
           const owner = await readFile(this.lockPath, 'utf8').catch(() => undefined)
           if (owner === token) await unlink(this.lockPath).catch(() => {})
         }
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') {
-          throw new SessionError(`Could not lock session file ${this.path}: ${(error as Error).message}.`, {
-            cause: error,
-          })
-        }
       }
-      if (await this.removeStaleLock()) continue
+      if (await this.takeOverStaleLock()) continue
       if (Date.now() > deadline) {
         throw new SessionError(
           `Session "${this.sessionId}" stayed locked by another writer for ${this.lockTimeoutMs} ms (${this.lockPath}); nothing was written. If no other process uses it, delete the lock file.`,
@@ -189,19 +224,70 @@ export class FileSessionManager implements SessionManager {
     }
   }
 
-  private async removeStaleLock(): Promise<boolean> {
-    const { readFile, stat, unlink } = await fileSystem()
+  /**
+   * Removes a stale lock so that the caller can try again. Stale: its lease ran out (the holder renews
+   * it), or it names a dead process on this host. Several writers may judge the same lock stale at
+   * once: each must first create a guard file named after that lock's content, exclusively, and check
+   * under the guard that the lock still holds that content. So exactly one of them removes it, and none
+   * removes a fresh lock taken meanwhile (lock contents are unique, so a stale one never comes back).
+   */
+  private async takeOverStaleLock(): Promise<boolean> {
+    const { open, readFile, stat, unlink } = await fileSystem()
     const [owner, info] = await Promise.all([
       readFile(this.lockPath, 'utf8').catch(() => undefined),
       stat(this.lockPath).catch(() => undefined),
     ])
-    if (owner === undefined || info === undefined) return false
-    const pid = Number.parseInt(owner, 10)
-    const old = Date.now() - info.mtimeMs > this.staleLockMs
-    if (!old && (Number.isNaN(pid) || isAlive(pid))) return false
-    await unlink(this.lockPath).catch(() => {})
+    if (owner === undefined || info === undefined) return owner === undefined
+    if (!(await this.isStale(owner, info.mtimeMs))) return false
+    const guardPath = `${this.lockPath}.${await digest(owner)}.takeover`
+    let guard: Awaited<ReturnType<typeof open>>
+    try {
+      guard = await open(guardPath, 'wx')
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw this.failed('lock', error)
+      // Another writer is taking it over; a guard left by a writer that crashed right there expires.
+      const guardInfo = await stat(guardPath).catch(() => undefined)
+      if (guardInfo !== undefined && Date.now() - guardInfo.mtimeMs > this.staleLockMs) {
+        await unlink(guardPath).catch(() => {})
+      }
+      return false
+    }
+    try {
+      const now = await readFile(this.lockPath, 'utf8').catch(() => undefined)
+      if (now === owner) await unlink(this.lockPath).catch(() => {})
+    } finally {
+      await guard.close().catch(() => {})
+      await unlink(guardPath).catch(() => {})
+    }
     return true
   }
+
+  private async isStale(owner: string, modifiedMs: number): Promise<boolean> {
+    if (Date.now() - modifiedMs > this.staleLockMs) return true
+    // A pid only means something on the host that wrote it: a writer in another container sharing
+    // the volume has a pid this process cannot see, and is judged by its lease alone.
+    let holder: { pid?: unknown; host?: unknown }
+    try {
+      holder = JSON.parse(owner) as typeof holder
+    } catch {
+      return false
+    }
+    return typeof holder?.pid === 'number' && holder.host === (await hostName()) && !isAlive(holder.pid)
+  }
+}
+
+let cachedHostName: string | undefined
+
+async function hostName(): Promise<string> {
+  cachedHostName ??= (await import('node:os')).hostname()
+  return cachedHostName
+}
+
+async function digest(text: string): Promise<string> {
+  const bytes = await globalThis.crypto.subtle.digest('SHA-256', new TextEncoder().encode(text))
+  return Array.from(new Uint8Array(bytes).subarray(0, 12), (byte) => byte.toString(16).padStart(2, '0')).join(
+    '',
+  )
 }
 
 function isAlive(pid: number): boolean {
@@ -216,9 +302,34 @@ function isAlive(pid: number): boolean {
 function isMessage(value: unknown): value is Message {
   const message = value as Partial<Message> | null
   return (
-    typeof message === 'object' &&
-    message !== null &&
+    isObject(message) &&
     (message.role === 'user' || message.role === 'assistant') &&
-    Array.isArray(message.content)
+    Array.isArray(message.content) &&
+    message.content.every(isContentBlock)
   )
+}
+
+/** Enough of a content block for the loop and the repair to read it without a `TypeError`. */
+function isContentBlock(value: unknown): boolean {
+  if (!isObject(value)) return false
+  const block = value as { toolUse?: unknown; toolResult?: unknown }
+  if ('toolUse' in block) {
+    const toolUse = block.toolUse as { toolUseId?: unknown; name?: unknown }
+    if (!isObject(toolUse) || typeof toolUse.toolUseId !== 'string' || typeof toolUse.name !== 'string')
+      return false
+  }
+  if ('toolResult' in block) {
+    const toolResult = block.toolResult as { toolUseId?: unknown; content?: unknown }
+    if (
+      !isObject(toolResult) ||
+      typeof toolResult.toolUseId !== 'string' ||
+      !Array.isArray(toolResult.content)
+    )
+      return false
+  }
+  return true
+}
+
+function isObject(value: unknown): value is object {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
 }

@@ -50,7 +50,8 @@ export class AgentState {
 
   /** A copy of every value as one JSON object. */
   toJSON(): JsonObject {
-    const object: JsonObject = {}
+    // No prototype: a key such as `__proto__` stays an own key instead of replacing the prototype.
+    const object: JsonObject = Object.create(null)
     for (const [key, value] of this.values) object[key] = copy(value)
     return object
   }
