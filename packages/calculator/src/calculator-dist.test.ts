@@ -50,4 +50,26 @@ describe('the built package', () => {
     expect(output.bomb.content[0].text).toContain('took longer than 300 ms')
     expect(output.workers).toBe(2)
   })
+
+  it('starts its worker when the tool is created, and a script that never calls it still exits', async () => {
+    const script = [
+      `import { createCalculatorTool } from ${JSON.stringify(distEntry.href)}`,
+      'const tools = [createCalculatorTool(), createCalculatorTool()]',
+      'console.log(JSON.stringify(tools.map((tool) => tool.workersStarted)))',
+      // No call, no warm(), no close(): the starting workers must not hold the process.
+    ].join('\n')
+    const child = spawn(process.execPath, ['--input-type=module', '-e', script], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
+    onTestFinished(() => {
+      if (child.exitCode === null) child.kill()
+    })
+    let stdout = ''
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString()
+    })
+    const exitCode = await new Promise<number | null>((resolve) => child.on('exit', resolve))
+    expect(exitCode).toBe(0)
+    expect(JSON.parse(stdout)).toEqual([1, 1])
+  })
 })
