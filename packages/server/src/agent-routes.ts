@@ -37,6 +37,11 @@ export interface AgentRoutesOptions<Body = PromptRequest> {
    * Raise it to ride out network drops; `DELETE /stream/events/:runId` then stops a run at once.
    */
   reconnectGraceMs?: number
+  /**
+   * A run that has not ended this long after it was aborted (a hook or tool of the app's that ignores its
+   * signal) is abandoned: its stream slot is released and its readers get an error. Default 10 000 ms.
+   */
+  abandonAfterMs?: number
   /** How long the events of a finished SSE run stay available for a reconnect. Default 60 000 ms. */
   retainMs?: number
   /** Events kept per SSE run for reconnects; older ones are dropped. Default 10 000. */
@@ -78,6 +83,7 @@ export function addAgentRoutes<Body = PromptRequest>(
   const toPrompt = options.prompt ?? ((value: Body) => (value as { prompt: Prompt }).prompt)
   const settings = {
     reconnectGraceMs: nonNegative(options.reconnectGraceMs, 0),
+    abandonAfterMs: nonNegative(options.abandonAfterMs, 10_000),
     retainMs: nonNegative(options.retainMs, 60_000),
     maxBufferedEvents: Math.max(1, options.maxBufferedEvents ?? 10_000),
     maxRetainedRuns: Math.max(0, options.maxRetainedRuns ?? 1000),
@@ -130,6 +136,7 @@ export function addAgentRoutes<Body = PromptRequest>(
         discardRead: format !== 'sse',
         omitEvents: format === 'text' ? noEvents : settings.omitEvents,
         reconnectGraceMs: format === 'sse' ? settings.reconnectGraceMs : 0,
+        abandonAfterMs: settings.abandonAfterMs,
         describeError: (error, cause) =>
           toPublicError(error, shouldLog(error, cause) ? app.logError(error, request) : undefined, cause),
       })
