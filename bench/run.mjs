@@ -196,7 +196,9 @@ async function measureCalculatorFirstCall() {
     const ready = []
     try {
       for (let index = 0; index < repetitions; index++) {
-        const output = JSON.parse(await runChild([join(benchDirectory, 'lib/calculator-first-call.mjs'), mode]))
+        const output = JSON.parse(
+          await runChild([join(benchDirectory, 'lib/calculator-first-call.mjs'), mode]),
+        )
         calls.push(output.callMs)
         if (output.readyMs !== undefined) ready.push(output.readyMs)
       }
@@ -505,12 +507,7 @@ if (diagnose) {
 }
 if (imports) sections.push('## Cold imports (fresh process each, median)', '', importTable(imports), '')
 if (calculatorFirstCall) {
-  sections.push(
-    '## Calculator first call (fresh process each)',
-    '',
-    calculatorTable(calculatorFirstCall),
-    '',
-  )
+  sections.push('## Calculator first call (fresh process each)', '', calculatorTable(calculatorFirstCall), '')
 }
 sections.push('## Self-checks', '', selfChecks(results), '')
 if (profile) {
