@@ -19,16 +19,18 @@ const quick = args.includes('--quick')
 const profile = args.includes('--profile')
 const diagnose = args.includes('--diagnose')
 const selected = args.filter((arg, index) => !arg.startsWith('--') && args[index - 1] !== '--from')
-const unknown = selected.filter((name) => name !== 'imports' && !(name in scenarios))
+const pseudoScenarios = new Set(['imports', 'calculator'])
+const unknown = selected.filter((name) => !pseudoScenarios.has(name) && !(name in scenarios))
 if (unknown.length > 0) {
   console.error(
-    `Unknown scenario ${unknown.join(', ')}. Known: ${Object.keys(scenarios).join(', ')}, imports.`,
+    `Unknown scenario ${unknown.join(', ')}. Known: ${Object.keys(scenarios).join(', ')}, imports, calculator.`,
   )
   process.exit(2)
 }
 const scenarioNames =
   selected.length === 0 ? Object.keys(scenarios) : selected.filter((name) => name in scenarios)
 const measureImports = selected.length === 0 || selected.includes('imports')
+const measureCalculator = selected.length === 0 || selected.includes('calculator')
 const node = process.execPath
 if (Number(process.versions.node.split('.')[0]) < 22) {
   console.error(
@@ -183,6 +185,54 @@ function figuresOf(scenario, entry) {
     connections: entry.connections,
     bytesPerAnswer: entry.runs[0].bytesPerAnswer,
   }
+}
+
+/** The calculator's first call in fresh processes: right after creation, and after the worker started in the background. */
+async function measureCalculatorFirstCall() {
+  const repetitions = quick ? 3 : 9
+  const entries = []
+  for (const mode of ['immediate', 'idle']) {
+    const calls = []
+    const ready = []
+    try {
+      for (let index = 0; index < repetitions; index++) {
+        const output = JSON.parse(
+          await runChild([join(benchDirectory, 'lib/calculator-first-call.mjs'), mode]),
+        )
+        calls.push(output.callMs)
+        if (output.readyMs !== undefined) ready.push(output.readyMs)
+      }
+      entries.push({
+        mode,
+        callMs: median(calls),
+        maxCallMs: Math.max(...calls),
+        ...(ready.length > 0 && { readyMs: median(ready) }),
+      })
+    } catch (error) {
+      entries.push({ mode, error: String(error).split('\n')[0] })
+    }
+  }
+  return entries
+}
+
+function calculatorTable(entries) {
+  const lines = [
+    '| first call | ms from the call to its result (median) | max | worker ready after creation (median) |',
+    '|---|---:|---:|---:|',
+  ]
+  const labels = {
+    immediate: 'right after `createCalculatorTool()`',
+    idle: 'after the background start (target < 300 ms)',
+  }
+  for (const entry of entries) {
+    if (entry.error) lines.push(`| ${labels[entry.mode]} | failed: ${entry.error} | | |`)
+    else {
+      lines.push(
+        `| ${labels[entry.mode]} | ${format(entry.callMs)} | ${format(entry.maxCallMs)} | ${entry.readyMs === undefined ? '' : format(entry.readyMs)} |`,
+      )
+    }
+  }
+  return lines.join('\n')
 }
 
 async function measureImportTimes() {
@@ -379,11 +429,13 @@ let isFullRun = selected.length === 0 && !quick && !profile && !diagnose
 const results = []
 let failed = false
 let imports
+let calculatorFirstCall
 if (fromIndex !== -1) {
   // Re-render a saved run: `--from bench/results/raw-….json`.
   const saved = JSON.parse(readFileSync(args[fromIndex + 1], 'utf8'))
   for (const result of saved.results) results.push({ ...result, scenario: scenarios[result.name] })
   imports = saved.imports
+  calculatorFirstCall = saved.calculatorFirstCall
   isFullRun = saved.full === true
 } else {
   await measureAll()
@@ -406,6 +458,8 @@ async function measureAll() {
   }
   imports = measureImports ? await measureImportTimes() : undefined
   if (imports?.some((entry) => entry.error)) failed = true
+  calculatorFirstCall = measureCalculator ? await measureCalculatorFirstCall() : undefined
+  if (calculatorFirstCall?.some((entry) => entry.error)) failed = true
   mkdirSync(resultsDirectory, { recursive: true })
   writeFileSync(
     // Only a full run replaces the committed raw-latest.json; partial runs keep their own raw file.
@@ -417,6 +471,7 @@ async function measureAll() {
       full: isFullRun,
       results: results.map(({ scenario: _scenario, ...rest }) => rest),
       imports,
+      calculatorFirstCall,
     }),
   )
 }
@@ -455,6 +510,9 @@ if (diagnose) {
   )
 }
 if (imports) sections.push('## Cold imports (fresh process each, median)', '', importTable(imports), '')
+if (calculatorFirstCall) {
+  sections.push('## Calculator first call (fresh process each)', '', calculatorTable(calculatorFirstCall), '')
+}
 sections.push('## Self-checks', '', selfChecks(results), '')
 if (profile) {
   sections.push('## CPU profiles (self time)', '')

@@ -7,6 +7,29 @@ import { describe, expect, it, onTestFinished } from 'vitest'
 // tests do. `turbo run test` builds first; run `pnpm build` before `vitest` by hand.
 const distEntry = new URL('../dist/index.js', import.meta.url)
 
+/** Runs a module script in a fresh Node process; resolves when it exits by itself. */
+async function runScript(
+  script: string,
+): Promise<{ exitCode: number | null; stdout: string; stderr: string }> {
+  const child = spawn(process.execPath, ['--input-type=module', '-e', script], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  // If a worker kept the child alive, the test times out: do not leave the child behind.
+  onTestFinished(() => {
+    if (child.exitCode === null) child.kill()
+  })
+  let stdout = ''
+  let stderr = ''
+  child.stdout.on('data', (chunk: Buffer) => {
+    stdout += chunk.toString()
+  })
+  child.stderr.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString()
+  })
+  const exitCode = await new Promise<number | null>((resolve) => child.on('exit', resolve))
+  return { exitCode, stdout, stderr }
+}
+
 describe('the built package', () => {
   it('answers from dist/ in a fresh process and lets that process exit while the worker idles', async () => {
     expect(existsSync(fileURLToPath(distEntry)), 'dist/index.js is missing: run the build first').toBe(true)
@@ -23,22 +46,7 @@ describe('the built package', () => {
       'console.log(JSON.stringify({ answer, bomb, workers: strict.workersStarted }))',
       // No close(): the process must end by itself.
     ].join('\n')
-    const child = spawn(process.execPath, ['--input-type=module', '-e', script], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    })
-    // If a worker kept the child alive, this test times out: do not leave the child behind.
-    onTestFinished(() => {
-      if (child.exitCode === null) child.kill()
-    })
-    let stdout = ''
-    let stderr = ''
-    child.stdout.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString()
-    })
-    child.stderr.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString()
-    })
-    const exitCode = await new Promise<number | null>((resolve) => child.on('exit', resolve))
+    const { exitCode, stdout, stderr } = await runScript(script)
     expect(stderr).toBe('')
     expect(exitCode).toBe(0)
     const output = JSON.parse(stdout)
@@ -49,5 +57,17 @@ describe('the built package', () => {
     expect(output.bomb.status).toBe('error')
     expect(output.bomb.content[0].text).toContain('took longer than 300 ms')
     expect(output.workers).toBe(2)
+  })
+
+  it('starts its worker when the tool is created, and a script that never calls it still exits', async () => {
+    const script = [
+      `import { createCalculatorTool } from ${JSON.stringify(distEntry.href)}`,
+      'const tools = [createCalculatorTool(), createCalculatorTool()]',
+      'console.log(JSON.stringify(tools.map((tool) => tool.workersStarted)))',
+      // No call, no warm(), no close(): the starting workers must not hold the process.
+    ].join('\n')
+    const { exitCode, stdout } = await runScript(script)
+    expect(exitCode).toBe(0)
+    expect(JSON.parse(stdout)).toEqual([1, 1])
   })
 })

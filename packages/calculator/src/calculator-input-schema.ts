@@ -1,11 +1,38 @@
 import { z } from 'zod'
 import type { CalculatorLimits } from './calculator-limits.js'
-import { allowedConstants, allowedFunctions, identifierPattern } from './engine/allowed-names.js'
+import {
+  allowedConstants,
+  allowedFunctions,
+  forbiddenNames,
+  identifierPattern,
+} from './engine/allowed-names.js'
 import { calculatorModes } from './engine/protocol.js'
 
 const identifierMessage = 'must be an identifier: a letter or "_", then letters, digits or "_" (at most 64)'
 
-const point = z.union([z.number(), z.enum(['Infinity', '-Infinity'])])
+const pointForm =
+  'a number, an infinity ("oo", "-oo", "Infinity") or an expression with a constant value such as "0" or "pi/2"'
+const point = z.union([z.number(), z.string().min(1).max(200)], { error: `must be ${pointForm}` })
+const pointOrBounds = z.union([point, z.tuple([point, point])], {
+  error: `must be ${pointForm}, or for integrate [lower, upper] such as [0, "pi"]`,
+})
+
+/** Why a name cannot be `wrt`, or undefined when it can: only a plain identifier of the user's. */
+function wrtProblem(name: string): string | undefined {
+  if (!identifierPattern.test(name)) return identifierMessage
+  if (forbiddenNames.has(name) || name.startsWith('__'))
+    return 'must be a plain name such as x or r, not a reserved JavaScript name'
+  return undefined
+}
+
+/** Why a name cannot be a variable: a `wrt` problem, or it names a built-in. */
+function variableProblem(name: string): string | undefined {
+  const problem = wrtProblem(name)
+  if (problem !== undefined) return problem
+  if (allowedFunctions.has(name) || allowedConstants.has(name))
+    return 'is the name of a built-in function or constant'
+  return undefined
+}
 
 /** The input a model writes. Every field is checked here, before anything reaches the worker. */
 export function createCalculatorInputSchema(limits: CalculatorLimits) {
@@ -40,36 +67,41 @@ export function createCalculatorInputSchema(limits: CalculatorLimits) {
           'Significant digits of the answer (default 14; above 15 evaluate uses 64-digit big numbers).',
         ),
       variables: z
-        .record(z.string(), z.number({ error: 'must be a finite number' }))
+        .unknown()
+        // Checked on the object as sent: a record parse drops a `__proto__` key without a word.
         .superRefine((variables, context) => {
+          if (typeof variables !== 'object' || variables === null || Array.isArray(variables)) return
           const names = Object.keys(variables)
           if (names.length > limits.maxVariables) {
             context.addIssue({ code: 'custom', message: `at most ${limits.maxVariables} variables` })
           }
           for (const name of names) {
-            // zod reports a bad record key only as "Invalid key": say what is wrong with it.
-            const problem = !identifierPattern.test(name)
-              ? identifierMessage
-              : allowedFunctions.has(name) || allowedConstants.has(name)
-                ? 'is the name of a built-in function or constant'
-                : undefined
+            const problem = variableProblem(name)
             if (problem !== undefined) context.addIssue({ code: 'custom', message: problem, path: [name] })
           }
         })
+        .pipe(
+          z.record(z.string(), z.number({ error: 'must be a finite number' }), {
+            error: 'must be an object of names and numbers, e.g. {"r": 2}',
+          }),
+        )
         .optional()
         .describe('Values for names in the expression, e.g. {"r": 2}. Numbers only.'),
       wrt: z
-        .string()
-        .regex(identifierPattern, identifierMessage)
+        .string({ error: 'must be a variable name such as x' })
+        .superRefine((name, context) => {
+          const problem = wrtProblem(name)
+          if (problem !== undefined) context.addIssue({ code: 'custom', message: problem })
+        })
         .optional()
         .describe(
           'The variable to differentiate, solve, integrate, expand or take the limit in (default: the only unknown, else x).',
         ),
-      point: z
-        .union([point, z.tuple([point, point])])
+      point: pointOrBounds
         .optional()
         .describe(
-          'derive: where to evaluate; limit: the value approached; series: the center; integrate: [lower, upper].',
+          'derive: where to evaluate; limit: the value approached; series: the center; integrate: [lower, upper]. ' +
+            'A number or an expression string: "0", "pi/2", "oo", "-oo"; bounds e.g. [0, "pi"].',
         ),
       order: z
         .number()

@@ -128,7 +128,8 @@ describe('a closed calculator', () => {
     expect(result.status).toBe('error')
     expect(text).toContain('was closed')
     expect(problems).toEqual([])
-    expect(closed.workersStarted).toBe(0)
+    // The worker started at creation; a closed tool starts no other.
+    expect(closed.workersStarted).toBe(1)
   })
 })
 

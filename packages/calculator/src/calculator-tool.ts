@@ -11,6 +11,11 @@ export interface CalculatorToolOptions {
   description?: string
   /** Operator limits; each falls back to `defaultCalculatorLimits`. */
   limits?: Partial<CalculatorLimits>
+  /**
+   * Start the worker now, in the background, so that the first call does not wait for mathjs to load.
+   * Default true. The starting worker never keeps the process alive.
+   */
+  startWorker?: boolean
 }
 
 /** The tool plus the controls a server or test needs. */
@@ -47,6 +52,7 @@ export function createCalculatorTool(options: CalculatorToolOptions = {}): Calcu
     maxOrder: limits.maxOrder,
   }
   const client = new CalculatorWorkerClient({ timeoutMs: limits.timeoutMs, maxMemoryMb: limits.maxMemoryMb })
+  if (options.startWorker !== false) client.start()
   const definition = tool<CalculatorInput, CalculatorResult>({
     name: options.name ?? 'calculator',
     description: options.description ?? defaultDescription,
@@ -76,5 +82,5 @@ function plainInput(input: CalculatorInput): CalculatorInput {
   return { expression, mode, precision, variables, wrt, point, order }
 }
 
-/** The ready `calculator` tool with default limits. Its worker starts on first use and never keeps the process alive. */
+/** The ready `calculator` tool with default limits. Its worker starts in the background and never keeps the process alive. */
 export const calculator: CalculatorTool = createCalculatorTool()

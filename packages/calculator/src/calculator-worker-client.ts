@@ -71,6 +71,11 @@ export class CalculatorWorkerClient {
     })
   }
 
+  /** Starts the worker in the background without waiting for it; it does not keep the process alive. */
+  start(): void {
+    if (!this.closed) this.ensureWorker()
+  }
+
   /** Starts the worker now, so that the first call does not wait for mathjs to load. */
   warm(): Promise<void> {
     if (this.closed) return Promise.resolve()
@@ -155,8 +160,6 @@ export class CalculatorWorkerClient {
       stderr: false,
     })
     this.workersStarted++
-    // Idle until a call needs it: a worker started ahead of time must not keep the process alive.
-    worker.unref()
     const live: LiveWorker = { worker, ready: false }
     this.live = live
     worker.on('message', (message: EngineResponse | WorkerReady) => {
@@ -196,6 +199,9 @@ export class CalculatorWorkerClient {
       if (this.live !== live) return
       this.replaceWorker('The calculator worker stopped unexpectedly; it was replaced.', false)
     })
+    // Idle until a call needs it: a worker started ahead of time must not keep the process alive. After the
+    // listeners: adding a 'message' listener refs the worker's port again.
+    worker.unref()
     return live
   }
 

@@ -111,6 +111,8 @@ export function createHttpRequestTool(policy: HttpRequestPolicy = {}): Tool {
     inputSchema: httpRequestInputSchema,
     // Our own deadline ends the exchange; the agent's per-tool timeout is only a backstop.
     timeoutMs: resolved.timeoutMs + 5_000,
+    // The body text is already cut at maxResultCharacters (with a note); this leaves room for the summary.
+    maxResultChars: resolved.maxResultCharacters + 20_000,
     callback: (input, context) => sendRequest(input, context.signal, resolved, guard, authentication),
   })
 }

@@ -180,6 +180,40 @@ describe('broken and hostile responses', () => {
     expect(textOf(result)).toContain('could not be decompressed')
   })
 
+  it('refuses a response that stacks more content codings than curl would decode', async () => {
+    const server = await serve((_, response) => {
+      response.writeHead(200, {
+        'content-type': 'text/plain',
+        'content-encoding': Array(1000).fill('gzip').join(','),
+      })
+      response.end(gzipSync('hello'))
+    })
+    const result = await directCaller(createHttpRequestTool(loopbackOnly))({
+      method: 'GET',
+      url: `${server.origin}/`,
+    })
+    expect(result.status).toBe('error')
+    expect(textOf(result)).toContain('lists 1000 stacked content codings; at most 5 are decoded')
+  })
+
+  it('still decodes five stacked codings', async () => {
+    let body: Buffer = Buffer.from('five times wrapped')
+    for (let layer = 0; layer < 5; layer++) body = gzipSync(body)
+    const server = await serve((_, response) => {
+      response.writeHead(200, {
+        'content-type': 'text/plain',
+        'content-encoding': 'gzip, gzip, gzip, gzip, gzip',
+      })
+      response.end(body)
+    })
+    const result = await directCaller(createHttpRequestTool(loopbackOnly))({
+      method: 'GET',
+      url: `${server.origin}/`,
+    })
+    expect(result.status).toBe('success')
+    expect(textOf(result)).toContain('five times wrapped')
+  })
+
   it('reports a refused connection', async () => {
     const server = await serve(() => {})
     const { port } = server

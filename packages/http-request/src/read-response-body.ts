@@ -1,6 +1,7 @@
 import type { Readable, Transform } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import * as zlib from 'node:zlib'
+import { HttpRequestError } from './http-request-error.js'
 
 export interface ResponseBody {
   /** The decoded bytes, at most the cap. */
@@ -22,6 +23,12 @@ export const acceptedEncodings = zstdSupported ? 'gzip, deflate, br, zstd' : 'gz
 class LimitReached extends Error {}
 
 /**
+ * Stacked content codings decoded at most (curl's limit too). Each listed coding costs a decoder, so a
+ * header that lists `gzip` thousands of times would otherwise burn seconds of CPU on a tiny body.
+ */
+export const maxStackedEncodings = 5
+
+/**
  * Reads a body, undoing its content codings, and stops as soon as the decoded size passes `maxBytes`:
  * a compression bomb costs at most one decoder chunk past the cap. The caller's signal (the deadline)
  * ends a body that trickles.
@@ -38,6 +45,14 @@ export async function readResponseBody(
     .split(',')
     .map((coding) => coding.trim().toLowerCase())
     .filter((coding) => coding !== '' && coding !== 'identity')
+  if (encodings.length > maxStackedEncodings) {
+    body.on('error', () => {})
+    body.destroy()
+    throw new HttpRequestError(
+      'network',
+      `The response lists ${encodings.length} stacked content codings; at most ${maxStackedEncodings} are decoded. The server is misconfigured or hostile: try another source.`,
+    )
+  }
   const decoders: Transform[] = []
   const undecodedEncodings: string[] = []
   // Codings are listed in the order they were applied: undo them from the last.

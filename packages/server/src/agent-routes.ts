@@ -42,6 +42,11 @@ export interface AgentRoutesOptions<Body = PromptRequest> {
    * Raise it to ride out network drops; `DELETE /stream/events/:runId` then stops a run at once.
    */
   reconnectGraceMs?: number
+  /**
+   * A run that has not ended this long after it was aborted (a hook or tool of the app's that ignores its
+   * signal) is abandoned: its stream slot is released and its readers get an error. Default 10 000 ms.
+   */
+  abandonAfterMs?: number
   /** How long the events of a finished SSE run stay available for a reconnect. Default 60 000 ms. */
   retainMs?: number
   /** Events kept per SSE run for reconnects; older ones are dropped. Default 10 000. */
@@ -99,6 +104,7 @@ export function addAgentRoutes<Body = PromptRequest>(
   const maxBufferedEvents = Math.max(1, options.maxBufferedEvents ?? 10_000)
   const settings = {
     reconnectGraceMs: nonNegative(options.reconnectGraceMs, 0),
+    abandonAfterMs: nonNegative(options.abandonAfterMs, 10_000),
     pingIntervalMs: nonNegative(options.pingIntervalMs, 15_000),
     retryMs: nonNegative(options.retryMs, 1000),
     // Backpressure: a slow reader slows the agent down instead of losing events from the buffer.
@@ -177,6 +183,7 @@ export function addAgentRoutes<Body = PromptRequest>(
         unreadLimit: settings.unreadLimit,
         omitEvents: format === 'text' ? noEvents : settings.omitEvents,
         reconnectGraceMs: format === 'sse' ? settings.reconnectGraceMs : 0,
+        abandonAfterMs: settings.abandonAfterMs,
         describeError: (error, cause) =>
           toPublicError(error, shouldLog(error, cause) ? app.logError(error, request) : undefined, cause),
       })

@@ -17,6 +17,8 @@ export interface AgentRunOptions {
   omitEvents: ReadonlySet<string>
   /** How long a run with no reader keeps going before it is aborted. 0: at once. */
   reconnectGraceMs: number
+  /** How long an aborted run may take to end before it is abandoned (its slot released, an error sent). */
+  abandonAfterMs: number
   /** The client-facing error for whatever ended the run, logged as needed by the caller. */
   describeError: (error: unknown, cause: AbortCause | undefined) => PublicError
 }
@@ -37,6 +39,7 @@ export class AgentRun {
   private nextSequence = 1
   private readers = 0
   private graceTimer: ReturnType<typeof setTimeout> | undefined
+  private abandonTimer: ReturnType<typeof setTimeout> | undefined
   private abortCause: AbortCause | undefined
   private heldForceStop: AgentForceStopEvent | undefined
   private resolveClosed!: () => void
@@ -133,6 +136,25 @@ export class AgentRun {
     if (this.ended || this.controller.signal.aborted) return
     this.abortCause = cause
     this.controller.abort(cause === 'shutdown' ? new Error('The server is shutting down.') : undefined)
+    // The agent ends an aborted run within one event; app code that ignores the signal must not hold the
+    // stream slot for ever (repeated stalls would end in permanent 503s).
+    this.abandonTimer = setTimeout(() => void this.abandon(), this.options.abandonAfterMs)
+    this.abandonTimer.unref?.()
+  }
+
+  private async abandon(): Promise<void> {
+    if (this.ended) return
+    const error = new Error(
+      `The run did not end within ${this.options.abandonAfterMs} ms of being stopped (a hook or tool ignores its abort signal); it was abandoned.`,
+    )
+    // What the stuck run produces later goes nowhere.
+    const stream = this.stream
+    try {
+      await this.append({ type: 'error', error: this.options.describeError(error, this.abortCause) })
+    } finally {
+      await this.end()
+      stream?.return(undefined as never).catch(() => {})
+    }
   }
 
   private async pump(): Promise<void> {
@@ -194,6 +216,7 @@ export class AgentRun {
   }
 
   private append(event: WireEvent): Promise<void> | undefined {
+    if (this.ended) return undefined
     const appended = this.store.append(this.id, { sequence: this.nextSequence++, event })
     return isPromise(appended) ? appended : undefined
   }
@@ -204,6 +227,7 @@ export class AgentRun {
     this.stream = undefined
     clearTimeout(this.graceTimer)
     this.graceTimer = undefined
+    clearTimeout(this.abandonTimer)
     this.unsubscribeStop?.()
     try {
       await this.store.retain(this.id)

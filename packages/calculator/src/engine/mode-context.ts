@@ -54,7 +54,9 @@ export class ModeContext {
   }
 
   /** Parses with the given instance and runs every check; returns the tree and its free symbols. */
-  parse(source: string, options: ParseOptions, locked: LockedMath = this.numbers) {
+  parse(written: string, options: ParseOptions, locked: LockedMath = this.numbers) {
+    // `**` is Python's (and Strands') power; in mathjs it is a syntax error, so reading it as `^` changes nothing else.
+    const source = written.includes('**') ? written.replaceAll('**', '^') : written
     checkSource(source, this.limits.maxExpressionLength, this.limits.maxDepth)
     let node: MathNode
     try {
@@ -83,7 +85,7 @@ export class ModeContext {
   chooseVariable(freeSymbols: ReadonlySet<string>): string {
     const { wrt } = this.input
     if (wrt !== undefined) {
-      if (this.input.variables && wrt in this.input.variables) {
+      if (this.input.variables && Object.hasOwn(this.input.variables, wrt)) {
         throw new CalculationError(`"${wrt}" is both "wrt" and a variable with a value; give only one.`)
       }
       return wrt
@@ -138,7 +140,33 @@ export class ModeContext {
       return defaultValue
     }
     if (Array.isArray(point)) throw new CalculationError(`"point" must be one value here: ${what}.`)
-    return pointNumber(point)
+    return this.pointValue(point, '"point"')
+  }
+
+  /**
+   * A point or bound as a number: a number, an infinity (`oo`, `-oo`, `inf`, `Infinity`, as Strands and SymPy
+   * spell it), or an expression with a constant value (`"0"`, `"pi/2"`, `"sqrt(2)"`), checked like any expression.
+   */
+  pointValue(point: PointValue, label: string): number {
+    if (typeof point === 'number') return point
+    const infinity = infinitySpellings.get(point.trim().toLowerCase())
+    if (infinity !== undefined) return infinity
+    const expected = `${label} must be a number, an infinity ("oo", "-oo") or an expression with a constant value such as "0" or "pi/2"`
+    let value: unknown
+    try {
+      const { node } = this.parse(point, { allowFreeSymbols: false, allowAssignment: false })
+      value = node.compile().evaluate(this.scope())
+    } catch (error) {
+      throw new CalculationError(
+        `${expected}; "${point}" is not (${(error as Error).message.replace(/\.$/, '')}).`,
+      )
+    }
+    const number =
+      this.math.isBigNumber(value) || this.math.isFraction(value) ? this.math.number(value as never) : value
+    if (typeof number !== 'number' || Number.isNaN(number)) {
+      throw new CalculationError(`${expected}; "${point}" is not a real number.`)
+    }
+    return number
   }
 
   /** Shows a node as text with numbers rounded to the precision. */
@@ -157,8 +185,15 @@ export class ModeContext {
   }
 }
 
-export function pointNumber(point: PointValue): number {
-  if (point === 'Infinity') return Number.POSITIVE_INFINITY
-  if (point === '-Infinity') return Number.NEGATIVE_INFINITY
-  return point
-}
+/** Infinity as Strands (SymPy) and JavaScript spell it, lower-cased. */
+const infinitySpellings: ReadonlyMap<string, number> = new Map([
+  ['oo', Number.POSITIVE_INFINITY],
+  ['+oo', Number.POSITIVE_INFINITY],
+  ['-oo', Number.NEGATIVE_INFINITY],
+  ['inf', Number.POSITIVE_INFINITY],
+  ['+inf', Number.POSITIVE_INFINITY],
+  ['-inf', Number.NEGATIVE_INFINITY],
+  ['infinity', Number.POSITIVE_INFINITY],
+  ['+infinity', Number.POSITIVE_INFINITY],
+  ['-infinity', Number.NEGATIVE_INFINITY],
+])

@@ -11,8 +11,8 @@ export const calculatorModes = [
 ] as const
 export type CalculatorMode = (typeof calculatorModes)[number]
 
-/** A point: a number, or `"Infinity"` / `"-Infinity"` (JSON has no infinities). */
-export type PointValue = number | 'Infinity' | '-Infinity'
+/** A point: a number, or an expression string (`"0"`, `"pi"`, `"oo"`, `"-oo"`: JSON has no infinities). */
+export type PointValue = number | string
 
 export interface CalculatorInput {
   expression: string

@@ -53,6 +53,8 @@ export interface Tool {
   readonly toolSpec: ToolSpec
   /** Per-call deadline in ms; the agent's default applies when absent. */
   readonly timeoutMs?: number
+  /** Cap on the result's text and JSON in characters; past it the result is cut with a note. Default 100 000. */
+  readonly maxResultChars?: number
   /** Validates and returns the parsed input, or throws a message the model can act on. */
   validate(input: unknown): Promise<{ ok: true; value: unknown } | { ok: false; message: string }>
   invoke(input: unknown, context: ToolContext): ToolCallbackResult<unknown>

@@ -199,11 +199,16 @@ export class Agent {
       toolConcurrency: this.toolConcurrency,
       toolTimeoutMs: this.toolTimeoutMs,
     })
-    return new AgentEventStream(loop, this.callbackHandler, () => {
-      // Only a run that started holds anything to stop.
-      if (this.running === running)
-        controller.abort(new AbortError('The consumer stopped reading the stream.'))
-    })
+    return new AgentEventStream(
+      loop,
+      this.callbackHandler,
+      () => {
+        // Only a run that started holds anything to stop.
+        if (this.running === running)
+          controller.abort(new AbortError('The consumer stopped reading the stream.'))
+      },
+      controller.signal,
+    )
   }
 
   /** The Strands name of `stream`. */

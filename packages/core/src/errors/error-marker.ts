@@ -15,6 +15,11 @@ export function markErrorKind(error: object, kind: string): void {
 
 export function hasErrorKind(value: unknown, kind: string): boolean {
   if (typeof value !== 'object' || value === null) return false
-  const kinds = (value as { [errorKinds]?: string[] })[errorKinds]
-  return Array.isArray(kinds) && kinds.includes(kind)
+  try {
+    const kinds = (value as { [errorKinds]?: string[] })[errorKinds]
+    return Array.isArray(kinds) && kinds.includes(kind)
+  } catch {
+    // A thrown Proxy whose traps throw is no error of ours; asking must not throw.
+    return false
+  }
 }

@@ -30,10 +30,19 @@ export class ConcurrencyError extends AgentError {
 export class AbortError extends AgentError {
   static override readonly kind = 'AbortError'
   static override readonly isInstance = (value: unknown): value is AbortError =>
-    isAgentAbortError(value) ||
-    (typeof value === 'object' && value !== null && (value as { name?: unknown }).name === 'AbortError')
+    isAgentAbortError(value) || hasAbortName(value)
 
   constructor(message = 'The operation was aborted.', options?: { cause?: unknown }) {
     super(message, options)
+  }
+}
+
+function hasAbortName(value: unknown): boolean {
+  if (typeof value !== 'object' || value === null) return false
+  try {
+    return (value as { name?: unknown }).name === 'AbortError'
+  } catch {
+    // A thrown value whose `name` getter throws is no abort.
+    return false
   }
 }

@@ -1,4 +1,5 @@
 import { AgentError } from '../errors/agent-error.js'
+import { describeThrownValue } from '../errors/describe-thrown-value.js'
 import { HookError } from '../errors/hook-error.js'
 import type { HookEvent } from './hook-events.js'
 
@@ -58,7 +59,7 @@ export class HookRegistry {
         await callback(event)
       } catch (error) {
         if (AgentError.isInstance(error)) throw error
-        const message = error instanceof Error ? error.message : String(error)
+        const message = describeThrownValue(error)
         throw new HookError(
           `A ${eventClass.name} hook threw: ${message}. Fix the hook, or catch errors inside it to let the run go on.`,
           { cause: error },

@@ -41,15 +41,27 @@ export class AgentEventStream implements AsyncGenerator<AgentEvent, AgentResult,
   private pending: AgentEvent | undefined
   private pendingFailure: { error: unknown } | undefined
   private firstChunkAt: number | undefined
+  /** Settles the consumer's pending read of the provider; undefined when no read is pending. */
+  private resolveRead: ((step: Step | Promise<Step>) => void) | undefined
   private readonly loop: EventLoopGenerator
   private readonly notify: ((event: AgentEvent) => void) | undefined
   private readonly stop: () => void
+  private readonly signal: AbortSignal
 
-  /** `stop` aborts the run: called first when the consumer ends the stream, so that nothing it waits on can hang. */
-  constructor(loop: EventLoopGenerator, notify: ((event: AgentEvent) => void) | undefined, stop: () => void) {
+  /**
+   * `stop` aborts the run: called first when the consumer ends the stream, so that nothing it waits on can hang.
+   * `signal` is the run's: while a model turn streams, its abort ends the turn even if the provider never answers.
+   */
+  constructor(
+    loop: EventLoopGenerator,
+    notify: ((event: AgentEvent) => void) | undefined,
+    stop: () => void,
+    signal: AbortSignal,
+  ) {
     this.loop = loop
     this.notify = notify
     this.stop = stop
+    this.signal = signal
   }
 
   [Symbol.asyncIterator](): this {
@@ -67,9 +79,8 @@ export class AgentEventStream implements AsyncGenerator<AgentEvent, AgentResult,
       return Promise.resolve({ value: pending, done: false })
     }
     if (this.pendingFailure !== undefined) return this.endPhase(this.pendingFailure)
-    const iterator = this.iterator
-    if (iterator === undefined) return this.resume(undefined)
-    return iterator.next().then(this.onChunk, this.onStreamError)
+    if (this.iterator === undefined) return this.resume(undefined)
+    return new Promise(this.read)
   }
 
   async return(value?: AgentResult | PromiseLike<AgentResult>): Promise<Step> {
@@ -84,7 +95,47 @@ export class AgentEventStream implements AsyncGenerator<AgentEvent, AgentResult,
     return this.settle(await this.loop.throw(error))
   }
 
-  private readonly onChunk = (step: IteratorResult<ModelStreamEvent>): Promise<Step> | Step => {
+  /**
+   * Reads the provider once. The consumer's promise is settled here or by `onAbort`, whichever comes first:
+   * a provider that ignores its signal cannot hold the run, and a read costs no race (one listener per turn).
+   */
+  private readonly read = (resolve: (step: Step | Promise<Step>) => void): void => {
+    this.resolveRead = resolve
+    try {
+      this.iterator!.next().then(this.onRead, this.onStreamError)
+    } catch (error) {
+      this.onStreamError(error)
+    }
+  }
+
+  private readonly onRead = (step: IteratorResult<ModelStreamEvent>): void => {
+    const resolve = this.resolveRead
+    // Undefined once the read was abandoned on abort: what the provider sends later is dropped.
+    if (resolve === undefined) return
+    this.resolveRead = undefined
+    resolve(this.onChunk(step))
+  }
+
+  private readonly onStreamError = (error: unknown): void => {
+    const resolve = this.resolveRead
+    if (resolve === undefined) return
+    this.resolveRead = undefined
+    resolve(this.endPhase({ error }))
+  }
+
+  /** The run aborted during a model turn: the pending read ends the turn now, or the next read will. */
+  private readonly onAbort = (): void => {
+    const failure = { error: this.signal.reason }
+    const resolve = this.resolveRead
+    if (resolve === undefined) {
+      this.pendingFailure = failure
+      return
+    }
+    this.resolveRead = undefined
+    resolve(this.endPhase(failure))
+  }
+
+  private onChunk(step: IteratorResult<ModelStreamEvent>): Promise<Step> | Step {
     if (step.done) return this.endPhase(undefined)
     const chunk = step.value
     this.firstChunkAt ??= performance.now()
@@ -104,15 +155,18 @@ export class AgentEventStream implements AsyncGenerator<AgentEvent, AgentResult,
     return { value: event, done: false }
   }
 
-  private readonly onStreamError = (error: unknown): Promise<Step> => this.endPhase({ error })
-
   private endPhase(failure: { error: unknown } | undefined): Promise<Step> {
     const outcome: ModelStreamOutcome = { firstChunkAt: this.firstChunkAt }
     if (failure !== undefined) {
       outcome.failure = failure
       // A failed provider stream is ended so that its request does not linger.
-      this.iterator?.return?.().catch(() => {})
+      try {
+        this.iterator?.return?.().catch(() => {})
+      } catch {
+        // The loop reports the failure that matters, not the provider's trouble closing.
+      }
     }
+    this.signal.removeEventListener('abort', this.onAbort)
     this.phase = undefined
     this.iterator = undefined
     this.pendingFailure = undefined
@@ -132,12 +186,15 @@ export class AgentEventStream implements AsyncGenerator<AgentEvent, AgentResult,
     } catch (error) {
       return this.endPhase({ error })
     }
+    if (this.signal.aborted) return this.endPhase({ error: this.signal.reason })
+    this.signal.addEventListener('abort', this.onAbort)
     return this.next()
   }
 
   /** On an early stop: end the provider's stream first (it aborts its request), then the loop runs its `finally`. */
   private async closeProvider(): Promise<void> {
     const iterator = this.iterator
+    this.signal.removeEventListener('abort', this.onAbort)
     this.iterator = undefined
     this.phase = undefined
     this.pending = undefined

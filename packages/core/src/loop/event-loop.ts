@@ -2,6 +2,7 @@ import type { AgentContext } from '../agent/agent-context.js'
 import { type AgentResult, createAgentResult } from '../agent/agent-result.js'
 import { type ConversationManager, cannotReduce } from '../conversation/conversation-manager.js'
 import { AgentError } from '../errors/agent-error.js'
+import { describeThrownValue } from '../errors/describe-thrown-value.js'
 import { AbortError, MaxTokensReachedError, StructuredOutputError } from '../errors/invocation-errors.js'
 import { ContextWindowOverflowError } from '../errors/model-error.js'
 import type { AgentEvent } from '../events/agent-events.js'
@@ -368,7 +369,11 @@ async function* onError(run: LoopRun, error: unknown): AsyncGenerator<AgentEvent
   }
   const thrown = AbortError.isInstance(error) || signal.aborted ? toAbortError(signal, error) : error
   run.failure = { error: thrown }
-  yield* emit(run, { type: 'force_stop', force_stop: true, force_stop_reason: reasonOf(thrown) })
+  yield* emit(run, {
+    type: 'force_stop',
+    force_stop: true,
+    force_stop_reason: describeThrownValue(thrown, true),
+  })
   throw thrown
 }
 
@@ -511,8 +516,4 @@ function toAbortError(signal: AbortSignal, error: unknown): Error {
   const reason = signal.reason
   if (AbortError.isInstance(reason) && AgentError.isInstance(reason)) return reason
   return new AbortError('The run was aborted.', { cause: reason ?? error })
-}
-
-function reasonOf(error: unknown): string {
-  return error instanceof Error ? `${error.name}: ${error.message}` : String(error)
 }

@@ -1,7 +1,9 @@
 import type { AgentContext, Tool } from '../agent/agent-context.js'
+import { describeThrownValue } from '../errors/describe-thrown-value.js'
 import type { AgentEvent } from '../events/agent-events.js'
 import type { JsonValue } from '../types/json.js'
 import type { ToolResult, ToolUse } from '../types/messages.js'
+import { defaultMaxResultChars, limitToolResult } from './limit-tool-result.js'
 import { isToolResultLike, toToolResultContent } from './tool.js'
 import type { ToolRegistry } from './tool-registry.js'
 
@@ -45,7 +47,10 @@ export async function runTool(toolUse: ToolUse, options: RunToolOptions): Promis
   try {
     validation = await tool.validate(toolUse.input)
   } catch (error) {
-    return errorResult(toolUseId, `Could not validate the input of tool "${name}": ${messageOf(error)}`)
+    return errorResult(
+      toolUseId,
+      `Could not validate the input of tool "${name}": ${describeThrownValue(error)}`,
+    )
   }
   if (!validation.ok) {
     return errorResult(
@@ -58,19 +63,22 @@ export async function runTool(toolUse: ToolUse, options: RunToolOptions): Promis
   const controller = new AbortController()
   let timer: ReturnType<typeof setTimeout> | undefined
   let onAbort: (() => void) | undefined
+  let stopped: StopSignal | undefined
   // Settles only when the run is aborted or the deadline passes; either way the tool's own signal aborts too.
   const stop = new Promise<never>((_, reject) => {
     onAbort = () => {
       clearTimeout(timer)
       controller.abort(options.signal.reason)
-      reject(new StopSignal(`Tool "${name}" was cancelled because the run was cancelled.`))
+      stopped = new StopSignal(`Tool "${name}" was cancelled because the run was cancelled.`)
+      reject(stopped)
     }
     options.signal.addEventListener('abort', onAbort, { once: true })
     if (Number.isFinite(timeoutMs)) {
       timer = setTimeout(() => {
         options.signal.removeEventListener('abort', onAbort!)
         controller.abort(new Error('timeout'))
-        reject(new StopSignal(`Tool "${name}" timed out after ${timeoutMs} ms.`))
+        stopped = new StopSignal(`Tool "${name}" timed out after ${timeoutMs} ms.`)
+        reject(stopped)
       }, timeoutMs)
     }
   })
@@ -95,14 +103,15 @@ export async function runTool(toolUse: ToolUse, options: RunToolOptions): Promis
     } else {
       value = await Promise.race([output, stop])
     }
-    const content = toToolResultContent(value)
+    const content = limitToolResult(toToolResultContent(value), tool.maxResultChars ?? defaultMaxResultChars)
     return { toolUseId, status: isToolResultLike(value) ? value.status : 'success', content }
   } catch (error) {
-    if (error instanceof StopSignal) {
+    // Compared by identity: `instanceof` on a thrown Proxy can throw.
+    if (stopped !== undefined && error === stopped) {
       if (isAsyncGenerator(output)) output.return(undefined).catch(() => {})
-      return errorResult(toolUseId, error.message)
+      return errorResult(toolUseId, stopped.message)
     }
-    return errorResult(toolUseId, `Tool "${name}" failed: ${messageOf(error)}`)
+    return errorResult(toolUseId, `Tool "${name}" failed: ${describeThrownValue(error)}`)
   } finally {
     // A finished call needs no abort (building its reason costs more than the rest of the call): just unhook.
     clearTimeout(timer)
@@ -113,14 +122,14 @@ export async function runTool(toolUse: ToolUse, options: RunToolOptions): Promis
 class StopSignal extends Error {}
 
 function isAsyncGenerator(value: unknown): value is AsyncGenerator<unknown, unknown> {
-  return (
-    typeof value === 'object' &&
-    value !== null &&
-    typeof (value as AsyncGenerator).next === 'function' &&
-    typeof (value as AsyncGenerator)[Symbol.asyncIterator] === 'function'
-  )
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error)
+  if (typeof value !== 'object' || value === null) return false
+  try {
+    return (
+      typeof (value as AsyncGenerator).next === 'function' &&
+      typeof (value as AsyncGenerator)[Symbol.asyncIterator] === 'function'
+    )
+  } catch {
+    // A returned Proxy whose traps throw: not a generator; awaiting it then fails into an error result.
+    return false
+  }
 }

@@ -1,4 +1,5 @@
 import type { Tool, ToolCallbackResult, ToolContext } from '../agent/agent-context.js'
+import { describeThrownValue } from '../errors/describe-thrown-value.js'
 import type { JsonObject, JsonValue } from '../types/json.js'
 import type { ToolResult, ToolResultContent } from '../types/messages.js'
 import { createInputValidator, type InputSchema, type InputValidator, toJsonSchema } from './input-schema.js'
@@ -10,6 +11,8 @@ export interface ToolDefinition<Input, Output> {
   inputSchema: InputSchema<Input>
   callback: (input: Input, context: ToolContext) => ToolCallbackResult<Output>
   timeoutMs?: number
+  /** Cap on the result's text and JSON in characters; past it the result is cut with a note. Default 100 000. */
+  maxResultChars?: number
 }
 
 const toolNamePattern = /^[a-zA-Z0-9_-]{1,64}$/
@@ -26,6 +29,7 @@ export function tool<Input = JsonObject, Output = unknown>(definition: ToolDefin
     name: definition.name,
     description: definition.description,
     timeoutMs: definition.timeoutMs,
+    maxResultChars: definition.maxResultChars,
     toolSpec: {
       name: definition.name,
       description: definition.description,
@@ -63,7 +67,7 @@ function toJson(value: unknown): JsonValue {
   try {
     text = JSON.stringify(value)
   } catch (error) {
-    throw new TypeError(`the tool returned a value that is not JSON (${(error as Error).message})`)
+    throw new TypeError(`the tool returned a value that is not JSON (${describeThrownValue(error)})`)
   }
   if (text === undefined) throw new TypeError('the tool returned a value that is not JSON')
   return JSON.parse(text) as JsonValue

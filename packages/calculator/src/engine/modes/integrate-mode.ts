@@ -1,7 +1,7 @@
 import type { MathNode } from 'mathjs'
 import { checkOutputLength } from '../format-result.ts'
 import { CalculationError } from '../locked-math.ts'
-import { type ModeContext, type ModeResult, pointNumber } from '../mode-context.ts'
+import type { ModeContext, ModeResult } from '../mode-context.ts'
 import { findAntiderivative } from './antiderivative.ts'
 
 /** With `point: [lower, upper]`, a definite integral (numeric); without, an antiderivative (symbolic). */
@@ -21,8 +21,8 @@ export function integrateMode(context: ModeContext): ModeResult {
   }
   const others = [...freeSymbols].filter((name) => name !== variable)
   if (others.length > 0) throw new CalculationError(`Give values for ${others.join(', ')} in "variables".`)
-  const lower = pointNumber(point[0])
-  const upper = pointNumber(point[1])
+  const lower = context.pointValue(point[0], 'the lower bound')
+  const upper = context.pointValue(point[1], 'the upper bound')
   const f = context.realFunction(integrand, variable)
   const { value, errorEstimate } = integrateNumerically(f, lower, upper)
   const text = context.formatNumber(value, 12)

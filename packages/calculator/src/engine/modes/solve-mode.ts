@@ -244,8 +244,8 @@ function numericRoots(context: ModeContext, node: MathNode, variable: string): M
   const f = context.realFunction(node, variable)
   const roots: number[] = []
   const point = context.input.point
-  if (typeof point === 'number') {
-    const root = newton(f, point)
+  if (point !== undefined && !Array.isArray(point)) {
+    const root = newton(f, context.pointValue(point, '"point" (the start of the search)'))
     if (root !== undefined) roots.push(root)
   }
   let previousX = -scanRange
