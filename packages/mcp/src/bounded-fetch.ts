@@ -8,19 +8,52 @@ import type { FetchLike } from '@modelcontextprotocol/client'
 export function boundedFetch(inner: FetchLike, maxBytes: number): FetchLike {
   return async (url, init) => {
     const response = await inner(url, init)
-    if (init?.method !== 'POST' || response.body === null) return response
-    let seen = 0
-    const limit = new TransformStream<Uint8Array, Uint8Array>({
-      transform(chunk, controller) {
-        seen += chunk.byteLength
-        if (seen > maxBytes) controller.error(new Error(`the server's answer is larger than ${maxBytes} bytes`))
-        else controller.enqueue(chunk)
-      },
-    })
-    return new Response(response.body.pipeThrough(limit), {
-      status: response.status,
-      statusText: response.statusText,
-      headers: response.headers,
-    })
+    if (init?.method !== 'POST') return response
+    return withBody(response, { maxBytes })
   }
+}
+
+/** `response` with its body passed through a byte limit and/or a callback run once when the body ends. */
+export function withBody(response: Response, options: { maxBytes?: number; onEnd?: () => void }): Response {
+  const body = response.body
+  if (body === null) {
+    options.onEnd?.()
+    return response
+  }
+  const reader = body.getReader()
+  let seen = 0
+  let ended = false
+  const end = () => {
+    if (ended) return
+    ended = true
+    options.onEnd?.()
+  }
+  const stream = new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      try {
+        const step = await reader.read()
+        if (step.done) {
+          end()
+          controller.close()
+          return
+        }
+        seen += step.value.byteLength
+        if (options.maxBytes !== undefined && seen > options.maxBytes) {
+          end()
+          await reader.cancel().catch(() => {})
+          controller.error(new Error(`the server's answer is larger than ${options.maxBytes} bytes`))
+          return
+        }
+        controller.enqueue(step.value)
+      } catch (error) {
+        end()
+        controller.error(error)
+      }
+    },
+    async cancel(reason) {
+      end()
+      await reader.cancel(reason).catch(() => {})
+    },
+  })
+  return new Response(stream, { status: response.status, statusText: response.statusText, headers: response.headers })
 }

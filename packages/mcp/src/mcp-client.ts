@@ -17,6 +17,7 @@ import { ChildProcessTransport, type StdioServerOptions } from './child-process-
 import { delay, messageOf, untilAborted, withDeadline } from './deadline.js'
 import { agentToolName, checkPrefix, isToolSelected, type ToolFilter } from './tool-names.js'
 import { errorOutcome, type McpToolOutcome, toToolOutcome } from './tool-result-content.js'
+import { unreferencedFetch } from './unreferenced-fetch.js'
 
 export interface McpHttpServerOptions {
   /** The server's Streamable HTTP endpoint, e.g. `http://127.0.0.1:3000/mcp`. */
@@ -25,7 +26,7 @@ export interface McpHttpServerOptions {
   headers?: Record<string, string>
   /** The SDK's auth hook: `{ token: async () => key }` or an `OAuthClientProvider`. */
   authProvider?: AuthProvider | OAuthClientProvider
-  /** The `fetch` to use; the global one by default. */
+  /** The `fetch` to use; by default undici's, on sockets that do not keep the process alive. */
   fetch?: FetchLike
 }
 
@@ -269,7 +270,7 @@ export class McpClient implements ToolProvider {
     return new StreamableHTTPClientTransport(new URL(options.url), {
       requestInit: options.headers === undefined ? undefined : { headers: options.headers },
       authProvider: options.authProvider,
-      fetch: boundedFetch(options.fetch ?? fetch, this.#maxResultBytes * 2 + 65_536),
+      fetch: boundedFetch(options.fetch ?? unreferencedFetch, this.#maxResultBytes * 2 + 65_536),
       reconnectionOptions: { maxRetries: 2, initialReconnectionDelay: 500, maxReconnectionDelay: 5000, reconnectionDelayGrowFactor: 2 },
     })
   }
