@@ -55,5 +55,9 @@ export function withBody(response: Response, options: { maxBytes?: number; onEnd
       await reader.cancel(reason).catch(() => {})
     },
   })
-  return new Response(stream, { status: response.status, statusText: response.statusText, headers: response.headers })
+  return new Response(stream, {
+    status: response.status,
+    statusText: response.statusText,
+    headers: response.headers,
+  })
 }

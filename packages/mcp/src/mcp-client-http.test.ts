@@ -18,14 +18,22 @@ afterEach(async () => {
 })
 
 function httpClient(options: Partial<McpClientOptions> = {}): McpClient {
-  const client = new McpClient({ transport: { url: fixture.url }, timeoutMs: 5000, reconnectDelayMs: 10, ...options })
+  const client = new McpClient({
+    transport: { url: fixture.url },
+    timeoutMs: 5000,
+    reconnectDelayMs: 10,
+    ...options,
+  })
   clients.push(client)
   return client
 }
 
 describe('McpClient over Streamable HTTP', () => {
   it('lists and calls tools, with headers sent and every content kind mapped', async () => {
-    const client = httpClient({ prefix: 'web', transport: { url: fixture.url, headers: { 'x-api-key': 'k' } } })
+    const client = httpClient({
+      prefix: 'web',
+      transport: { url: fixture.url, headers: { 'x-api-key': 'k' } },
+    })
     expect(client.name).toBe(`mcp:${new URL(fixture.url).host}`)
     const echo = await callThroughAgent(client, 'web_echo', { text: 'over http' })
     expect(echo.result).toMatchObject({ status: 'success', content: [{ text: 'echo: over http' }] })

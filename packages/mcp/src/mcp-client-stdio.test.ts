@@ -36,7 +36,10 @@ describe('McpClient over stdio', () => {
       properties: { text: { type: 'string' } },
     })
     const only = stdioClient({ allowedTools: ['echo', /^co/] })
-    expect((await only.loadTools(new AbortController().signal)).map((entry) => entry.name)).toEqual(['echo', 'count'])
+    expect((await only.loadTools(new AbortController().signal)).map((entry) => entry.name)).toEqual([
+      'echo',
+      'count',
+    ])
   })
 
   it('answers from its cache while the list is unchanged', async () => {
@@ -123,7 +126,9 @@ describe('McpClient over stdio', () => {
   it('uses a tool added after tools/list_changed', async () => {
     const client = stdioClient()
     await callThroughAgent(client, 'add_tool')
-    await expect.poll(async () => (await client.loadTools(new AbortController().signal)).map((entry) => entry.name)).toContain('late')
+    await expect
+      .poll(async () => (await client.loadTools(new AbortController().signal)).map((entry) => entry.name))
+      .toContain('late')
     const { result } = await callThroughAgent(client, 'late')
     expect(textOf(result)).toBe('late tool ran')
   })
@@ -135,7 +140,9 @@ describe('McpClient over stdio', () => {
       reconnectDelayMs: 10,
     })
     clients.push(client)
-    await expect(client.loadTools(new AbortController().signal)).rejects.toThrow(/did not start within 300 ms/)
+    await expect(client.loadTools(new AbortController().signal)).rejects.toThrow(
+      /did not start within 300 ms/,
+    )
   })
 
   it('a missing command ends a call in an error result, never a throw', async () => {

@@ -1,4 +1,11 @@
-import { type JsonObject, type JsonValue, type Tool, type ToolContext, type ToolProvider, tool } from '@agent/core'
+import {
+  type JsonObject,
+  type JsonValue,
+  type Tool,
+  type ToolContext,
+  type ToolProvider,
+  tool,
+} from '@agent/core'
 import {
   type AuthProvider,
   Client,
@@ -103,14 +110,19 @@ export class McpClient implements ToolProvider {
     try {
       const connection = await untilAborted(this.#connection(), signal)
       this.#stale = false
-      const { tools } = await connection.client.listTools(undefined, { signal, timeout: this.#startupTimeoutMs })
+      const { tools } = await connection.client.listTools(undefined, {
+        signal,
+        timeout: this.#startupTimeoutMs,
+      })
       this.#tools = this.#toAgentTools(tools)
     } catch (error) {
       if (this.#tools !== undefined) {
         this.#stale = true
         return this.#tools
       }
-      throw new Error(`${this.name}: could not list the server's tools: ${messageOf(error)}`, { cause: error })
+      throw new Error(`${this.name}: could not list the server's tools: ${messageOf(error)}`, {
+        cause: error,
+      })
     }
     return this.#tools
   }
@@ -132,15 +144,26 @@ export class McpClient implements ToolProvider {
   #toAgentTools(listed: readonly McpTool[]): readonly Tool[] {
     const built = new Map<string, { key: string; tool: Tool }>()
     for (const mcpTool of listed.slice(0, maxTools)) {
-      if (typeof mcpTool.name !== 'string' || !isToolSelected(mcpTool.name, this.#options.allowedTools, this.#options.rejectedTools))
+      if (
+        typeof mcpTool.name !== 'string' ||
+        !isToolSelected(mcpTool.name, this.#options.allowedTools, this.#options.rejectedTools)
+      )
         continue
       const inputSchema = safeInputSchema(mcpTool.inputSchema)
       if (inputSchema === undefined) continue
       const name = agentToolName(mcpTool.name, this.#options.prefix, new Set(built.keys()))
-      const description = (mcpTool.description ?? mcpTool.title ?? mcpTool.name).slice(0, maxDescriptionLength)
+      const description = (mcpTool.description ?? mcpTool.title ?? mcpTool.name).slice(
+        0,
+        maxDescriptionLength,
+      )
       const key = JSON.stringify([mcpTool.name, description, inputSchema])
       const previous = this.#built.get(name)
-      built.set(name, previous?.key === key ? previous : { key, tool: this.#createTool(mcpTool.name, name, description, inputSchema) })
+      built.set(
+        name,
+        previous?.key === key
+          ? previous
+          : { key, tool: this.#createTool(mcpTool.name, name, description, inputSchema) },
+      )
     }
     this.#built = built
     return [...built.values()].map((entry) => entry.tool)
@@ -157,7 +180,11 @@ export class McpClient implements ToolProvider {
   }
 
   /** Yields each progress notification (a `tool_stream` event) while the call runs, then returns its result. */
-  async *#stream(serverName: string, input: JsonObject, context: ToolContext): AsyncGenerator<JsonValue, McpToolOutcome, undefined> {
+  async *#stream(
+    serverName: string,
+    input: JsonObject,
+    context: ToolContext,
+  ): AsyncGenerator<JsonValue, McpToolOutcome, undefined> {
     const updates: JsonValue[] = []
     let wake: (() => void) | undefined
     let outcome: McpToolOutcome | undefined
@@ -183,7 +210,12 @@ export class McpClient implements ToolProvider {
   }
 
   /** One tool call to an outcome; never throws. */
-  async #call(serverName: string, input: JsonObject, signal: AbortSignal, onprogress: (progress: Progress) => void): Promise<McpToolOutcome> {
+  async #call(
+    serverName: string,
+    input: JsonObject,
+    signal: AbortSignal,
+    onprogress: (progress: Progress) => void,
+  ): Promise<McpToolOutcome> {
     for (let attempt = 0; ; attempt++) {
       let connection: Connection
       try {
@@ -208,11 +240,14 @@ export class McpClient implements ToolProvider {
               : `${this.name} did not answer "${serverName}" within ${this.#timeoutMs} ms.`,
           )
         }
-        if (!isConnectionFault(error)) return errorOutcome(`${this.name} answered "${serverName}" with an error: ${messageOf(error)}`)
+        if (!isConnectionFault(error))
+          return errorOutcome(`${this.name} answered "${serverName}" with an error: ${messageOf(error)}`)
         this.#discard(connection)
         // An unknown session: the server never saw the call, so start a new session and send it again, once.
         if (isSessionExpired(error) && attempt === 0) continue
-        return errorOutcome(`the connection to ${this.name} failed: ${faultOf(connection, error)}. The next call reconnects.`)
+        return errorOutcome(
+          `the connection to ${this.name} failed: ${faultOf(connection, error)}. The next call reconnects.`,
+        )
       }
     }
   }
@@ -271,7 +306,12 @@ export class McpClient implements ToolProvider {
       requestInit: options.headers === undefined ? undefined : { headers: options.headers },
       authProvider: options.authProvider,
       fetch: boundedFetch(options.fetch ?? unreferencedFetch, this.#maxResultBytes * 2 + 65_536),
-      reconnectionOptions: { maxRetries: 2, initialReconnectionDelay: 500, maxReconnectionDelay: 5000, reconnectionDelayGrowFactor: 2 },
+      reconnectionOptions: {
+        maxRetries: 2,
+        initialReconnectionDelay: 500,
+        maxReconnectionDelay: 5000,
+        reconnectionDelayGrowFactor: 2,
+      },
     })
   }
 
@@ -294,7 +334,9 @@ export class McpClient implements ToolProvider {
 
   #checkHealth(connection: Connection): void {
     if (connection.closed) return
-    connection.client.ping({ timeout: Math.min(healthCheckMs, this.#timeoutMs) }).catch(() => this.#discard(connection))
+    connection.client
+      .ping({ timeout: Math.min(healthCheckMs, this.#timeoutMs) })
+      .catch(() => this.#discard(connection))
   }
 }
 
@@ -311,7 +353,12 @@ async function shutDown(connection: Connection): Promise<void> {
 function defaultName(transport: McpTransportOptions): string {
   if ('command' in transport) {
     const script = transport.args?.find((argument) => !argument.startsWith('-')) ?? transport.command
-    return script.split(/[\\/]/).pop()!.replace(/\.[a-z]+$/i, '') || 'stdio'
+    return (
+      script
+        .split(/[\\/]/)
+        .pop()!
+        .replace(/\.[a-z]+$/i, '') || 'stdio'
+    )
   }
   return new URL(transport.url).host
 }
@@ -354,7 +401,8 @@ function isConnectionFault(error: unknown): boolean {
 }
 
 function faultOf(connection: Connection, error: unknown): string {
-  const exit = connection.transport instanceof ChildProcessTransport ? connection.transport.exitDescription : undefined
+  const exit =
+    connection.transport instanceof ChildProcessTransport ? connection.transport.exitDescription : undefined
   if (SdkHttpError.isInstance(error)) return `HTTP ${error.status} ${messageOf(error).slice(0, 300)}`
   return exit ?? messageOf(error)
 }

@@ -1,5 +1,9 @@
 import { randomUUID } from 'node:crypto'
-import { type McpServer, type Server, WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/server'
+import {
+  type McpServer,
+  type Server,
+  WebStandardStreamableHTTPServerTransport,
+} from '@modelcontextprotocol/server'
 
 /** A web-standard `fetch` handler serving MCP over Streamable HTTP, one session per client. */
 export interface McpHttpHandler {
@@ -60,12 +64,13 @@ export function createMcpHttpHandler(
       }
       if (request.method !== 'POST') return jsonRpcError(400, -32000, 'Bad request: no session')
       if (sessions.size >= maxSessions) return jsonRpcError(503, -32000, 'Too many sessions')
-      const transport: WebStandardStreamableHTTPServerTransport = new WebStandardStreamableHTTPServerTransport({
-        sessionIdGenerator: () => randomUUID(),
-        onsessioninitialized: (sessionId) => {
-          sessions.set(sessionId, { transport, lastUsed: Date.now() })
-        },
-      })
+      const transport: WebStandardStreamableHTTPServerTransport =
+        new WebStandardStreamableHTTPServerTransport({
+          sessionIdGenerator: () => randomUUID(),
+          onsessioninitialized: (sessionId) => {
+            sessions.set(sessionId, { transport, lastUsed: Date.now() })
+          },
+        })
       transport.onclose = () => {
         if (transport.sessionId !== undefined) sessions.delete(transport.sessionId)
       }

@@ -62,7 +62,9 @@ export function serveMcp(target: Agent | readonly Tool[], options: ServeMcpOptio
 
 type Notify = (progress: number, message: string) => Promise<void>
 
-function progressNotifier(context: { mcpReq: { _meta?: { progressToken?: string | number }; notify: (notification: never) => Promise<void> } }): Notify {
+function progressNotifier(context: {
+  mcpReq: { _meta?: { progressToken?: string | number }; notify: (notification: never) => Promise<void> }
+}): Notify {
   const progressToken = context.mcpReq._meta?.progressToken
   return async (progress, message) => {
     if (progressToken === undefined) return
@@ -101,7 +103,10 @@ function registerAgent(server: McpServer, agent: Agent, options: ServeMcpOptions
       try {
         return { content: [{ type: 'text', text: await run }] }
       } catch (error) {
-        return { content: [{ type: 'text', text: `The agent failed: ${(error as Error).message}` }], isError: true }
+        return {
+          content: [{ type: 'text', text: `The agent failed: ${(error as Error).message}` }],
+          isError: true,
+        }
       }
     },
   )
@@ -110,13 +115,20 @@ function registerAgent(server: McpServer, agent: Agent, options: ServeMcpOptions
 function registerTool(server: McpServer, tool: Tool): void {
   server.registerTool(
     tool.name,
-    { description: tool.description, inputSchema: fromJsonSchema<JsonObject>(tool.toolSpec.inputSchema as never) },
+    {
+      description: tool.description,
+      inputSchema: fromJsonSchema<JsonObject>(tool.toolSpec.inputSchema as never),
+    },
     async (input, context): Promise<CallToolResult> => {
       const validation = await tool.validate(input)
       if (!validation.ok) return errorResult(`Invalid input: ${validation.message}`)
       const notify = progressNotifier(context as never)
       try {
-        let output = tool.invoke(validation.value, { signal: context.mcpReq.signal, toolUse: { toolUseId: String(context.mcpReq.id), name: tool.name, input }, agent: undefined })
+        let output = tool.invoke(validation.value, {
+          signal: context.mcpReq.signal,
+          toolUse: { toolUseId: String(context.mcpReq.id), name: tool.name, input },
+          agent: undefined,
+        })
         if (isAsyncGenerator(output)) {
           let step = 0
           const generator = output
@@ -139,7 +151,8 @@ function registerTool(server: McpServer, tool: Tool): void {
 
 function toCallToolResult(value: unknown): CallToolResult {
   if (typeof value === 'string') return { content: [{ type: 'text', text: value }] }
-  if (isToolResultLike(value)) return { content: value.content.map(toMcpContent), isError: value.status === 'error' }
+  if (isToolResultLike(value))
+    return { content: value.content.map(toMcpContent), isError: value.status === 'error' }
   if (value === undefined || value === null) return { content: [{ type: 'text', text: '' }] }
   return { content: [{ type: 'text', text: JSON.stringify(value) }] }
 }
@@ -152,12 +165,23 @@ function toMcpContent(block: ToolResultContent): CallToolResult['content'][numbe
   return { type: 'text', text: '[content left out]' }
 }
 
-function isToolResultLike(value: unknown): value is { status: 'success' | 'error'; content: ToolResultContent[] } {
-  return typeof value === 'object' && value !== null && Array.isArray((value as { content?: unknown }).content) && 'status' in value
+function isToolResultLike(
+  value: unknown,
+): value is { status: 'success' | 'error'; content: ToolResultContent[] } {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    Array.isArray((value as { content?: unknown }).content) &&
+    'status' in value
+  )
 }
 
 function isAsyncGenerator(value: unknown): value is AsyncGenerator<unknown, unknown> {
-  return typeof value === 'object' && value !== null && typeof (value as AsyncGenerator)[Symbol.asyncIterator] === 'function'
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as AsyncGenerator)[Symbol.asyncIterator] === 'function'
+  )
 }
 
 function errorResult(text: string): CallToolResult {

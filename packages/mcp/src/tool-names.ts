@@ -23,7 +23,11 @@ function matches(filter: ToolFilter, name: string): boolean {
  * Turns a server's tool name into one the providers accept (`^[a-zA-Z0-9_-]{1,64}$`): other characters
  * become `_`, the prefix is added, long names are cut, and a name already taken gets a numbered suffix.
  */
-export function agentToolName(serverName: string, prefix: string | undefined, taken: ReadonlySet<string>): string {
+export function agentToolName(
+  serverName: string,
+  prefix: string | undefined,
+  taken: ReadonlySet<string>,
+): string {
   const cleaned = serverName.replace(/[^a-zA-Z0-9_-]/g, '_') || 'tool'
   const base = (prefix === undefined ? cleaned : `${prefix}_${cleaned}`).slice(0, maxNameLength)
   if (!taken.has(base)) return base

@@ -48,7 +48,10 @@ function toContent(block: unknown, budget: { left: number }): ToolResultContent 
     case 'resource':
       return toEmbeddedResource(block.resource, budget)
     case 'resource_link':
-      return boundedJson({ resource_link: { uri: block.uri, name: block.name, mimeType: block.mimeType } as JsonValue }, budget)
+      return boundedJson(
+        { resource_link: { uri: block.uri, name: block.name, mimeType: block.mimeType } as JsonValue },
+        budget,
+      )
     default:
       return { text: `[content of unknown type "${String(block.type).slice(0, 50)}" left out]` }
   }
@@ -57,7 +60,8 @@ function toContent(block: unknown, budget: { left: number }): ToolResultContent 
 function toImage(block: Record<string, unknown>, budget: { left: number }): ToolResultContent {
   const format = typeof block.mimeType === 'string' ? imageFormats[block.mimeType.toLowerCase()] : undefined
   const data = typeof block.data === 'string' ? block.data : ''
-  if (format === undefined) return { text: `[image of type ${String(block.mimeType).slice(0, 50)} left out: not supported]` }
+  if (format === undefined)
+    return { text: `[image of type ${String(block.mimeType).slice(0, 50)} left out: not supported]` }
   if (data.length > budget.left) return { text: '[image left out: larger than the result limit]' }
   if (!base64Pattern.test(data)) return { text: '[image left out: its data is not base64]' }
   budget.left -= data.length
@@ -83,7 +87,8 @@ function boundedText(text: string, budget: { left: number }): ToolResultContent 
 
 function boundedJson(value: unknown, budget: { left: number }): ToolResultContent {
   const text = JSON.stringify(value) ?? 'null'
-  if (text.length > budget.left) return { text: '[structured content left out: larger than the result limit]' }
+  if (text.length > budget.left)
+    return { text: '[structured content left out: larger than the result limit]' }
   budget.left -= text.length
   // Parsed back from text so that only plain JSON (no prototypes, no getters) reaches the conversation.
   return { json: JSON.parse(text) as JsonValue }

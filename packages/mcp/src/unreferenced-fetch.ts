@@ -16,7 +16,10 @@ export const unreferencedFetch: FetchLike = async (url, init) => {
   agent ??= createAgent()
   const release = init?.method === 'GET' ? undefined : hold()
   try {
-    const response = (await undiciFetch(url, { ...(init as object), dispatcher: agent })) as unknown as Response
+    const response = (await undiciFetch(url, {
+      ...(init as object),
+      dispatcher: agent,
+    })) as unknown as Response
     return release === undefined ? response : withBody(response, { onEnd: release })
   } catch (error) {
     release?.()
@@ -31,7 +34,7 @@ function hold(): () => void {
   return () => {
     if (released) return
     released = true
-      exchangesInFlight--
+    exchangesInFlight--
     if (exchangesInFlight === 0) {
       clearInterval(keepAlive)
       keepAlive = undefined

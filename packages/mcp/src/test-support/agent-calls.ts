@@ -23,7 +23,9 @@ export async function callThroughAgent(
   const block = message?.content.find((entry) => 'toolResult' in entry)
   return {
     result: (block as { toolResult: ToolResult } | undefined)?.toolResult,
-    streamed: collected.events.flatMap((event) => (event.type === 'tool_stream' ? [event.tool_stream_event.data] : [])),
+    streamed: collected.events.flatMap((event) =>
+      event.type === 'tool_stream' ? [event.tool_stream_event.data] : [],
+    ),
     toolNames: model.requests[0]?.toolSpecs?.map((spec) => spec.name) ?? [],
     error: collected.error,
   }

@@ -14,7 +14,10 @@ const tinyPng =
  * kind, fail, hang, crash the process and change the tool list.
  */
 export function createFixtureServer(log: FixtureLog, options: { onCrash?: () => void } = {}): McpServer {
-  const server = new McpServer({ name: 'fixture', version: '1.0.0' }, { capabilities: { tools: { listChanged: true } } })
+  const server = new McpServer(
+    { name: 'fixture', version: '1.0.0' },
+    { capabilities: { tools: { listChanged: true } } },
+  )
   server.registerTool(
     'echo',
     { description: 'Echoes the text', inputSchema: z.object({ text: z.string() }) },
@@ -22,7 +25,10 @@ export function createFixtureServer(log: FixtureLog, options: { onCrash?: () => 
   )
   server.registerTool(
     'count',
-    { description: 'Counts to n, reporting progress', inputSchema: z.object({ n: z.number().int().min(1).max(20) }) },
+    {
+      description: 'Counts to n, reporting progress',
+      inputSchema: z.object({ n: z.number().int().min(1).max(20) }),
+    },
     async ({ n }, context) => {
       const progressToken = context.mcpReq._meta?.progressToken
       for (let step = 1; step <= n; step++) {
@@ -62,14 +68,18 @@ export function createFixtureServer(log: FixtureLog, options: { onCrash?: () => 
     content: [{ type: 'text', text: 'the disk is full' }],
     isError: true,
   }))
-  server.registerTool('hang', { description: 'Never answers', inputSchema: z.object({}) }, async (_input, context) => {
-    await new Promise<void>((resolve) => {
-      context.mcpReq.signal.addEventListener('abort', () => resolve(), { once: true })
-    })
-    log.cancelled.push('hang')
-    process.stderr.write('fixture: hang was cancelled\n')
-    return { content: [{ type: 'text', text: 'cancelled' }] }
-  })
+  server.registerTool(
+    'hang',
+    { description: 'Never answers', inputSchema: z.object({}) },
+    async (_input, context) => {
+      await new Promise<void>((resolve) => {
+        context.mcpReq.signal.addEventListener('abort', () => resolve(), { once: true })
+      })
+      log.cancelled.push('hang')
+      process.stderr.write('fixture: hang was cancelled\n')
+      return { content: [{ type: 'text', text: 'cancelled' }] }
+    },
+  )
   server.registerTool('crash', { description: 'Crashes the server', inputSchema: z.object({}) }, async () => {
     process.stderr.write('fixture: crashing now\n')
     if (options.onCrash !== undefined) options.onCrash()
@@ -81,11 +91,15 @@ export function createFixtureServer(log: FixtureLog, options: { onCrash?: () => 
     { description: 'A name providers reject', inputSchema: z.object({}) },
     async () => ({ content: [{ type: 'text', text: 'renamed' }] }),
   )
-  server.registerTool('add_tool', { description: 'Adds the tool "late"', inputSchema: z.object({}) }, async () => {
-    server.registerTool('late', { description: 'Added later', inputSchema: z.object({}) }, async () => ({
-      content: [{ type: 'text', text: 'late tool ran' }],
-    }))
-    return { content: [{ type: 'text', text: 'added' }] }
-  })
+  server.registerTool(
+    'add_tool',
+    { description: 'Adds the tool "late"', inputSchema: z.object({}) },
+    async () => {
+      server.registerTool('late', { description: 'Added later', inputSchema: z.object({}) }, async () => ({
+        content: [{ type: 'text', text: 'late tool ran' }],
+      }))
+      return { content: [{ type: 'text', text: 'added' }] }
+    },
+  )
   return server
 }
