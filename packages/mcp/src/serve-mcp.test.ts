@@ -1,3 +1,4 @@
+import type { Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { Agent, tool } from '@agent/core'
 import { ScriptedModel } from '@agent/core/testing'
@@ -13,11 +14,11 @@ afterEach(async () => {
 })
 
 async function listen(service: McpService): Promise<string> {
-  const server = createAdaptorServer({ fetch: (request: Request) => service.fetch(request) })
+  const server = createAdaptorServer({ fetch: (request: Request) => service.fetch(request) }) as Server
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   cleanups.push(async () => {
     await service.close()
-    server.closeAllConnections?.()
+    server.closeAllConnections()
     await new Promise<void>((resolve) => server.close(() => resolve()))
   })
   return `http://127.0.0.1:${(server.address() as AddressInfo).port}/mcp`

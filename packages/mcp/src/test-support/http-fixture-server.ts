@@ -1,3 +1,4 @@
+import type { Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { createAdaptorServer } from '@hono/node-server'
 import { createMcpHttpHandler } from '../mcp-http-handler.ts'
@@ -16,7 +17,7 @@ export async function startHttpFixtureServer() {
       }
       return handler.fetch(request)
     },
-  })
+  }) as Server
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   const { port } = server.address() as AddressInfo
   return {
@@ -28,7 +29,7 @@ export async function startHttpFixtureServer() {
     expireSessions: () => handler.close(),
     async close() {
       await handler.close()
-      server.closeAllConnections?.()
+      server.closeAllConnections()
       await new Promise<void>((resolve) => server.close(() => resolve()))
     },
   }
