@@ -312,7 +312,8 @@ function scenarioTable(results) {
 
 function diagnosticTable(results) {
   const lines = [
-    '| scenario | variant | runs | CPU µs/token | ÷ floor | ÷ agent |',
+    // CPU per run: the same work in every variant, so the ratios hold per token and per tool round trip alike.
+    '| scenario | variant | runs | CPU ms | ÷ floor | ÷ agent |',
     '|---|---|---:|---:|---:|---:|',
   ]
   for (const { name, scenario, variants } of results) {
@@ -323,7 +324,7 @@ function diagnosticTable(results) {
       const figures = figuresOf(scenario, entry)
       if (!figures) continue
       lines.push(
-        `| ${name} | ${variant} | ${figures.runs} | ${format(figures.microsPerToken, 2)} | ${formatRatio(ratio(figures.microsPerToken, floor?.microsPerToken))} | ${formatRatio(ratio(figures.microsPerToken, agent?.microsPerToken))} |`,
+        `| ${name} | ${variant} | ${figures.runs} | ${format(figures.cpuMs, 1)} | ${formatRatio(ratio(figures.cpuMs, floor?.cpuMs))} | ${formatRatio(ratio(figures.cpuMs, agent?.cpuMs))} |`,
       )
     }
   }
