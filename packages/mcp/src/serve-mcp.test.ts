@@ -1,9 +1,11 @@
 import type { Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import { fileURLToPath } from 'node:url'
 import { Agent, tool } from '@agent/core'
 import { ScriptedModel } from '@agent/core/testing'
 import { createAdaptorServer } from '@hono/node-server'
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client'
+import { StdioClientTransport } from '@modelcontextprotocol/client/stdio'
 import { afterEach, describe, expect, it } from 'vitest'
 import { McpClient, type McpService, serveMcp } from './index.js'
 import { callThroughAgent, textOf } from './test-support/agent-calls.ts'
@@ -67,5 +69,25 @@ describe('serveMcp', () => {
     const sdk = await sdkClient(url)
     const invalid = await sdk.callTool({ name: 'shout', arguments: { text: 5 } })
     expect(invalid.isError).toBe(true)
+  })
+
+  it('serves an agent over stdio: the SDK client and McpClient both call it in a child process', async () => {
+    const script = fileURLToPath(new URL('./test-support/serve-agent-stdio.ts', import.meta.url))
+    const sdk = new Client({ name: 'test', version: '1.0.0' })
+    await sdk.connect(new StdioClientTransport({ command: process.execPath, args: [script], stderr: 'pipe' }))
+    cleanups.push(() => sdk.close())
+    const { tools } = await sdk.listTools()
+    expect(tools.map((entry) => [entry.name, entry.description])).toEqual([
+      ['oracle', 'Answers one question'],
+    ])
+    const answer = await sdk.callTool({ name: 'oracle', arguments: { prompt: 'the question?' } })
+    expect(answer.content).toEqual([{ type: 'text', text: 'Forty-two, over stdio' }])
+
+    const client = new McpClient({
+      transport: { command: process.execPath, args: [script], stderr: 'ignore' },
+    })
+    cleanups.push(() => client.close())
+    const { result } = await callThroughAgent(client, 'oracle', { prompt: 'again?' })
+    expect(textOf(result)).toBe('Forty-two, over stdio')
   })
 })
