@@ -2,12 +2,25 @@ import { type JsonObject, type Tool, tool } from '@agent/core'
 
 export const handoffToolName = 'handoff_to_agent'
 
+/**
+ * A handoff's message and context go into the next agent's prompt: a prompt-injected agent must not be able to
+ * flood it. The model is told the limits and gets an error result it can act on when it passes them.
+ */
+export const maxHandoffMessageChars = 8_000
+export const maxHandoffContextChars = 32_000
+
 /** What an agent asks for when it hands off. */
 export interface HandoffRequest {
   target: string
   message: string
   context?: JsonObject
   toolUseId: string
+}
+
+/** The tool's error result, for a handoff the swarm does not take. */
+interface RefusedHandoff {
+  status: 'error'
+  content: { text: string }[]
 }
 
 /**
@@ -21,7 +34,7 @@ export function createHandoffTool(
   const list = targets.map(
     (target) => `- ${target.name}${target.description ? `: ${target.description}` : ''}`,
   )
-  return tool<{ target: string; message: string; context?: JsonObject }, string>({
+  return tool<{ target: string; message: string; context?: JsonObject }, string | RefusedHandoff>({
     name: handoffToolName,
     description: `Hand the task over to another agent of the team when it is better placed to continue. You stop working once you call this.\n${list.join('\n')}`,
     inputSchema: {
@@ -34,13 +47,30 @@ export function createHandoffTool(
         },
         message: {
           type: 'string',
-          description: 'What the next agent should do, and why it is handed to it.',
+          maxLength: maxHandoffMessageChars,
+          description: `What the next agent should do, and why it is handed to it (at most ${maxHandoffMessageChars} characters).`,
         },
-        context: { type: 'object', description: 'Facts or results the next agent needs (JSON).' },
+        context: {
+          type: 'object',
+          description: `Facts or results the next agent needs (JSON, at most ${maxHandoffContextChars} characters).`,
+        },
       },
       required: ['target', 'message'],
       additionalProperties: false,
     },
-    callback: (input, context) => accept({ ...input, toolUseId: context.toolUse.toolUseId }),
+    callback: (input, context) => {
+      const contextChars = input.context === undefined ? 0 : JSON.stringify(input.context).length
+      if (contextChars > maxHandoffContextChars) {
+        return {
+          status: 'error',
+          content: [
+            {
+              text: `Error: the handoff context is ${contextChars} characters; keep it under ${maxHandoffContextChars} (summarise, or pass only what the next agent needs) and call ${handoffToolName} again.`,
+            },
+          ],
+        }
+      }
+      return accept({ ...input, toolUseId: context.toolUse.toolUseId })
+    },
   })
 }

@@ -14,6 +14,20 @@ import {
 } from './test-support/scripted-agents.js'
 
 describe('Swarm', () => {
+  it('refuses an oversized handoff with an error result the agent can act on, and hands off once it is smaller', async () => {
+    const researcher = scriptedAgent('researcher', [
+      handoff('writer', 'Write it up.', { dump: 'x'.repeat(40_000) }),
+      handoff('writer', 'Write it up.', { facts: ['sky is blue'] }),
+    ])
+    const writer = scriptedAgent('writer', [answer('The sky is blue.')])
+    const swarm = new Swarm({ agents: [researcher.agent, writer.agent] })
+    const { result } = await collectStream(swarm.stream('Tell me about the sky'))
+    expect(result).toMatchObject({ status: 'completed', nodeHistory: ['researcher', 'writer'] })
+    const refusal = JSON.stringify(researcher.model.requests[1]!.messages.at(-1))
+    expect(refusal).toMatch(/handoff context is 40\d{3} characters; keep it under 32000/)
+    expect(promptText(writer.model)).not.toContain('xxxx')
+  })
+
   it('hands off with a message and context, streams both agents, and ends with the last answer', async () => {
     const researcher = scriptedAgent(
       'researcher',
