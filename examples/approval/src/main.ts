@@ -5,13 +5,7 @@ import { rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { isAbsolute, join, relative, resolve } from 'node:path'
 import { createInterface } from 'node:readline'
-import {
-  Agent,
-  type Interrupt,
-  type InterruptResponseContent,
-  type JsonValue,
-  tool,
-} from '@agent/core'
+import { Agent, type Interrupt, type InterruptResponseContent, type JsonValue, tool } from '@agent/core'
 import { FileSessionManager } from '@agent/core/file-session'
 import { z } from 'zod'
 

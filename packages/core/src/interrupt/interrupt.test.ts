@@ -286,7 +286,8 @@ describe('interrupts in a session', () => {
         directory,
         'run.mjs',
         `
-import { Agent, FileSessionManager, tool } from '$core'
+import { Agent, tool } from '$core'
+import { FileSessionManager } from '$file-session'
 import { ScriptedModel } from '$testing'
 const [directory, step, response] = process.argv.slice(2)
 const remove = tool({
