@@ -468,8 +468,12 @@ export function createAgentServer<Body = PromptRequest>(
     reconnectGraceMs: options.reconnectGraceMs ?? (withPlayground ? 2000 : 0),
   })
   if (withPlayground) {
-    const streamPath = `${(options.prefix ?? '').replace(/\/+$/, '')}/stream/events`
-    mountPlayground(app, { streamPath, ...(options.playground === true ? {} : options.playground) })
+    const prefix = (options.prefix ?? '').replace(/\/+$/, '')
+    mountPlayground(app, {
+      streamPath: `${prefix}/stream/events`,
+      ...(options.sessionAgent !== undefined && { resumePath: `${prefix}/sessions/:sessionId/resume` }),
+      ...(options.playground === true ? {} : options.playground),
+    })
   }
   return app
 }
