@@ -1,5 +1,9 @@
+<<<<<<< HEAD
 import type { Usage } from '@agent/core'
 import { addUsage, emptyUsage } from '@agent/core/provider'
+=======
+import { addUsage, emptyUsage, type Interrupt, type Usage } from '@agent/core'
+>>>>>>> 728c2da (multiagent: interrupted nodes; a Swarm pauses at an interrupt and resumes the agent and the swarm; a Graph stops and reports it)
 import type { ErrorInfo, NodeResult } from './node-result.js'
 
 /**
@@ -15,6 +19,8 @@ export type MultiAgentStatus =
   | 'max_iterations'
   | 'repetitive_handoff'
   | 'max_node_executions'
+  /** A node's agent asked a person (`interrupts`); a Swarm resumes with `interruptResponse` blocks. */
+  | 'interrupted'
 
 /** What Swarm and Graph results share. Plain JSON. */
 export interface MultiAgentResultBase {
@@ -34,6 +40,8 @@ export interface MultiAgentResultBase {
   executionTimeMs: number
   /** What stopped the run when it did not complete. */
   error?: ErrorInfo
+  /** With status `interrupted`: the questions the interrupted node waits on. */
+  interrupts?: Interrupt[]
 }
 
 /** Sorts finished node results into the shared result fields. */
@@ -51,7 +59,9 @@ export function summarizeNodes(
     results,
     executionOrder: history.map((result) => result.nodeId),
     completedNodes: latest.filter((result) => result.status === 'completed').map((result) => result.nodeId),
-    failedNodes: latest.filter((result) => result.status !== 'completed').map((result) => result.nodeId),
+    failedNodes: latest
+      .filter((result) => result.status !== 'completed' && result.status !== 'interrupted')
+      .map((result) => result.nodeId),
     usage,
   }
 }
