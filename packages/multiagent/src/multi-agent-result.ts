@@ -1,9 +1,5 @@
-<<<<<<< HEAD
-import type { Usage } from '@agent/core'
+import type { Interrupt, Usage } from '@agent/core'
 import { addUsage, emptyUsage } from '@agent/core/provider'
-=======
-import { addUsage, emptyUsage, type Interrupt, type Usage } from '@agent/core'
->>>>>>> 728c2da (multiagent: interrupted nodes; a Swarm pauses at an interrupt and resumes the agent and the swarm; a Graph stops and reports it)
 import type { ErrorInfo, NodeResult } from './node-result.js'
 
 /**
