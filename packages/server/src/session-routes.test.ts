@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { Agent, type AgentEvent, type Interrupt, tool } from '@agent/core'
+import { Agent, type AgentEvent, type Interrupt } from '@agent/core'
 import { FileSessionManager } from '@agent/core/file-session'
 import { conversationProblems } from '@agent/core/testing'
 import { expect, it, onTestFinished } from 'vitest'
@@ -10,6 +10,7 @@ import { createAgentServer } from './agent-routes.js'
 import { serve } from './serve.js'
 import { parseServerSentEvents } from './test-support/http-client.js'
 import { LoopbackModelServer, textEvents, toolUseEvents } from './test-support/loopback-model-server.js'
+import { removalTool } from './test-support/removal-tool.js'
 
 const post = (url: string, body: unknown, headers: Record<string, string> = {}) =>
   fetch(url, {
@@ -22,17 +23,7 @@ const post = (url: string, body: unknown, headers: Record<string, string> = {}) 
 async function startSessionServer() {
   const modelServer = await LoopbackModelServer.start()
   const directory = await mkdtemp(join(tmpdir(), 'server-sessions-'))
-  const removed: string[] = []
-  const remove = tool({
-    name: 'remove',
-    description: 'Removes a file',
-    inputSchema: z.object({ path: z.string() }),
-    needsApproval: true,
-    callback: ({ path }) => {
-      removed.push(path)
-      return `removed ${path}`
-    },
-  })
+  const { remove, removed } = removalTool()
   const makeAgent = (sessionId: string) =>
     new Agent({
       model: modelServer.model(),

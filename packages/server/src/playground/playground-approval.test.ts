@@ -1,24 +1,15 @@
-import { Agent, tool } from '@agent/core'
+import { Agent } from '@agent/core'
 import { conversationProblems, ScriptedModel } from '@agent/core/testing'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { z } from 'zod'
 import { createAgentServer } from '../agent-routes.js'
 import { serve } from '../serve.js'
+import { removalTool } from '../test-support/removal-tool.js'
 import { chromiumMissing, type LaunchedBrowser, launchChromium } from './test-support/chromium.js'
 
 /** A playground whose sessions are kept in memory, one agent per session id, with a tool that needs approval. */
 async function startApprovalPlayground(model: ScriptedModel) {
-  const removed: string[] = []
-  const remove = tool({
-    name: 'remove',
-    description: 'Removes a file',
-    inputSchema: z.object({ path: z.string() }),
-    needsApproval: true,
-    callback: ({ path }) => {
-      removed.push(path)
-      return `removed ${path}`
-    },
-  })
+  const { remove, removed } = removalTool()
   const sessions = new Map<string, Agent>()
   const sessionAgent = ({ sessionId }: { sessionId: string }) => {
     let agent = sessions.get(sessionId)
