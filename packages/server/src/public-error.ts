@@ -49,6 +49,7 @@ const ownMessages = [
   MaxTokensReachedError.isInstance,
   StructuredOutputError.isInstance,
   ToolInputError.isInstance,
+  InterruptError.isInstance,
 ]
 
 /**
