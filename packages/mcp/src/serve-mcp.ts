@@ -130,7 +130,9 @@ function registerTool(server: McpServer, tool: Tool): void {
           agent: undefined,
           // No agent run to pause: a tool that asks a person (e.g. needsApproval) fails with this error.
           interrupt: (name) => {
-            throw new Error(`Tool "${tool.name}" asked for a person ("${name}"), which an MCP call cannot do.`)
+            throw new Error(
+              `Tool "${tool.name}" asked for a person ("${name}"), which an MCP call cannot do.`,
+            )
           },
         })
         if (isAsyncGenerator(output)) {
