@@ -25,7 +25,14 @@ async function expectAnswer(input: JsonValue, expected: string) {
 }
 
 function directContext(signal = new AbortController().signal): ToolContext {
-  return { signal, toolUse: { toolUseId: 'direct', name: 'calculator', input: {} }, agent: undefined }
+  return {
+    signal,
+    toolUse: { toolUseId: 'direct', name: 'calculator', input: {} },
+    agent: undefined,
+    interrupt: () => {
+      throw new Error('the calculator never asks a person')
+    },
+  }
 }
 
 describe('sandbox escapes through constructors, prototypes and the parser', () => {

@@ -57,6 +57,14 @@ export {
   type HookProvider,
   HookRegistry,
 } from './hooks/hook-registry.js'
+export {
+  type Interrupt,
+  InterruptError,
+  type InterruptResponseContent,
+  type InterruptState,
+  interruptId,
+  isInterruptState,
+} from './interrupt/interrupt.js'
 export type { TokenLimits } from './loop/event-loop.js'
 export type {
   AgentMetrics,

@@ -128,6 +128,12 @@ function registerTool(server: McpServer, tool: Tool): void {
           signal: context.mcpReq.signal,
           toolUse: { toolUseId: String(context.mcpReq.id), name: tool.name, input },
           agent: undefined,
+          // No agent run to pause: a tool that asks a person (e.g. needsApproval) fails with this error.
+          interrupt: (name) => {
+            throw new Error(
+              `Tool "${tool.name}" asked for a person ("${name}"), which an MCP call cannot do.`,
+            )
+          },
         })
         if (isAsyncGenerator(output)) {
           let step = 0

@@ -4,6 +4,8 @@ import {
   type AgentModelStreamEvent,
   type AgentResult,
   type ContentBlock,
+  type Interrupt,
+  type InterruptResponseContent,
   type JsonValue,
   messageText,
   type Usage,
@@ -24,6 +26,8 @@ export interface NodeExecutionOptions {
   functionInput: Omit<FunctionNodeInput, 'signal' | 'prompt'>
   /** Ends the node, as completed, right after it streams an event this returns true for (a Swarm handoff). */
   stopAfter?: (event: NodeEvent) => boolean
+  /** Resumes an interrupted agent node with these responses, from where it stopped (no reset). */
+  resume?: InterruptResponseContent[]
 }
 
 interface NodeOutcome {
@@ -32,6 +36,8 @@ interface NodeOutcome {
   usage?: Usage
   /** A nested run that did not complete. */
   failure?: { status: 'failed' | 'cancelled'; error: NodeResult['error'] }
+  /** An agent run that ended with stop reason `interrupt`. */
+  interrupts?: Interrupt[]
 }
 
 /**
@@ -47,8 +53,8 @@ export async function* executeNode(
 ): AsyncGenerator<MultiAgentNodeEvent, NodeResult, undefined> {
   const startedAt = performance.now()
   const signal = new NodeSignal(options.signal, node.id, options.timeoutMs)
-  node.reset()
-  const source = openNode(node, prompt, signal.controller.signal, options)
+  if (options.resume === undefined) node.reset()
+  const source = openNode(node, options.resume ?? prompt, signal.controller.signal, options)
   // A function may ignore its signal; it is then abandoned at its deadline or abort. Agents and nested
   // runs follow their signal, and their per-event path stays a plain `next()`.
   const next =
@@ -152,6 +158,11 @@ function nodeResult(
     const status = cancelled ? 'cancelled' : 'failed'
     return { ...base, status, text: tally.lastAssistantText, error: errorInfo(reason) }
   }
+  if (outcome.interrupts !== undefined) {
+    const { text, result, interrupts } = outcome
+    const error = { name: 'NodeInterrupted', message: `Node "${node.id}" is waiting for a person.` }
+    return { ...base, status: 'interrupted', text, result, interrupts, error }
+  }
   if (outcome.failure === undefined) {
     return { ...base, status: 'completed', text: outcome.text, result: outcome.result }
   }
@@ -169,7 +180,7 @@ export class NodeTimeoutError extends Error {
 
 function openNode(
   node: MultiAgentNode,
-  prompt: ContentBlock[],
+  prompt: ContentBlock[] | InterruptResponseContent[],
   signal: AbortSignal,
   options: NodeExecutionOptions,
 ): AsyncGenerator<NodeEvent, NodeOutcome, undefined> {
@@ -177,23 +188,30 @@ function openNode(
     case 'agent':
       return runAgent(node.executor as { stream: AgentStream }, prompt, signal)
     case 'function':
-      return runFunction(node.executor as FunctionNode, { ...options.functionInput, prompt, signal })
+      return runFunction(node.executor as FunctionNode, {
+        ...options.functionInput,
+        prompt: prompt as ContentBlock[],
+        signal,
+      })
     default:
-      return runMultiAgent(node.executor as MultiAgent, prompt, signal)
+      return runMultiAgent(node.executor as MultiAgent, prompt as ContentBlock[], signal)
   }
 }
 
 type AgentStream = (
-  prompt: ContentBlock[],
+  prompt: ContentBlock[] | InterruptResponseContent[],
   options: { signal: AbortSignal },
 ) => AsyncGenerator<AgentEvent, AgentResult>
 
 async function* runAgent(
   agent: { stream: AgentStream },
-  prompt: ContentBlock[],
+  prompt: ContentBlock[] | InterruptResponseContent[],
   signal: AbortSignal,
 ): AsyncGenerator<NodeEvent, NodeOutcome, undefined> {
   const result = yield* agent.stream(prompt, { signal })
+  if (result.stopReason === 'interrupt') {
+    return { text: String(result), result, interrupts: result.interrupts ?? [] }
+  }
   return { text: String(result), result }
 }
 

@@ -181,6 +181,14 @@ class GraphRun {
   private async finish(result: NodeResult): Promise<void> {
     this.history.push(result)
     this.results[result.nodeId] = result
+    if (result.status === 'interrupted') {
+      // A Graph stops at an interrupt and reports it; it cannot resume the node yet (a Swarm can).
+      this.stop('interrupted', {
+        name: 'NodeInterrupted',
+        message: `Node "${result.nodeId}" is waiting for a person; a Graph cannot resume interrupts yet.`,
+      })
+      return
+    }
     if (result.status !== 'completed') {
       const limitStatus = this.limits.status()
       if (limitStatus !== undefined) this.stop(limitStatus, this.limits.error())
@@ -271,6 +279,9 @@ class GraphRun {
       skippedNodes: [...this.definition.nodes.keys()].filter((id) => !(id in summary.results)),
       executionTimeMs: this.limits.elapsedMs(),
       ...(this.error !== undefined && { error: this.error }),
+      ...(this.status === 'interrupted' && {
+        interrupts: this.history.flatMap((result) => result.interrupts ?? []),
+      }),
     })
   }
 }

@@ -1,4 +1,4 @@
-import type { Usage } from '@agent/core'
+import type { Interrupt, Usage } from '@agent/core'
 import { addUsage, emptyUsage } from '@agent/core/provider'
 import type { ErrorInfo, NodeResult } from './node-result.js'
 
@@ -15,6 +15,8 @@ export type MultiAgentStatus =
   | 'max_iterations'
   | 'repetitive_handoff'
   | 'max_node_executions'
+  /** A node's agent asked a person (`interrupts`); a Swarm resumes with `interruptResponse` blocks. */
+  | 'interrupted'
 
 /** What Swarm and Graph results share. Plain JSON. */
 export interface MultiAgentResultBase {
@@ -34,6 +36,8 @@ export interface MultiAgentResultBase {
   executionTimeMs: number
   /** What stopped the run when it did not complete. */
   error?: ErrorInfo
+  /** With status `interrupted`: the questions the interrupted node waits on. */
+  interrupts?: Interrupt[]
 }
 
 /** Sorts finished node results into the shared result fields. */
@@ -51,7 +55,9 @@ export function summarizeNodes(
     results,
     executionOrder: history.map((result) => result.nodeId),
     completedNodes: latest.filter((result) => result.status === 'completed').map((result) => result.nodeId),
-    failedNodes: latest.filter((result) => result.status !== 'completed').map((result) => result.nodeId),
+    failedNodes: latest
+      .filter((result) => result.status !== 'completed' && result.status !== 'interrupted')
+      .map((result) => result.nodeId),
     usage,
   }
 }

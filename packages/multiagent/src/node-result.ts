@@ -1,4 +1,4 @@
-import type { AgentResult, JsonValue, Usage } from '@agent/core'
+import type { AgentResult, Interrupt, JsonValue, Usage } from '@agent/core'
 import type { GraphResult } from './graph-result.js'
 import type { SwarmResult } from './swarm-result.js'
 
@@ -6,7 +6,7 @@ import type { SwarmResult } from './swarm-result.js'
 export type NodeType = 'agent' | 'swarm' | 'graph' | 'function'
 
 /** How one execution of a node ended. */
-export type NodeStatus = 'completed' | 'failed' | 'cancelled'
+export type NodeStatus = 'completed' | 'failed' | 'cancelled' | 'interrupted'
 
 /** An error as plain JSON. */
 export interface ErrorInfo {
@@ -25,6 +25,8 @@ export interface NodeResult {
   result?: AgentResult | SwarmResult | GraphResult | JsonValue
   /** Why the node failed, or what cancelled it. */
   error?: ErrorInfo
+  /** With status `interrupted`: the questions the node's agent waits on. */
+  interrupts?: Interrupt[]
   usage: Usage
   executionTimeMs: number
 }

@@ -1,4 +1,12 @@
-import { type Agent, type AgentToolResultEvent, ConcurrencyError, type JsonObject } from '@agent/core'
+import {
+  type Agent,
+  type AgentToolResultEvent,
+  ConcurrencyError,
+  type Interrupt,
+  InterruptError,
+  type InterruptResponseContent,
+  type JsonObject,
+} from '@agent/core'
 import { executeNode } from './execute-node.js'
 import { createHandoffTool, type HandoffRequest } from './handoff-tool.js'
 import { drain, type MultiAgent, type MultiAgentPrompt, type MultiAgentStreamOptions } from './multi-agent.js'
@@ -63,6 +71,8 @@ export class Swarm implements MultiAgent<SwarmResult> {
   >
   private readonly detection: RepetitiveHandoffDetection | undefined
   private run: SwarmRun | undefined
+  /** A run stopped by an interrupt in one of its agents, waiting for `interruptResponse` blocks. */
+  private paused: { run: SwarmRun; current: string; handoff: SwarmHandoff | undefined } | undefined
 
   constructor(options: SwarmOptions) {
     if (options.agents.length === 0) throw new TypeError('A swarm needs at least one agent.')
@@ -91,8 +101,12 @@ export class Swarm implements MultiAgent<SwarmResult> {
     return [...this.members.keys()]
   }
 
+  /**
+   * Runs the swarm on a task, or, given `interruptResponse` blocks, resumes the run an agent's interrupt
+   * paused: that agent continues where it stopped, and the swarm goes on from there.
+   */
   async *stream(
-    prompt: MultiAgentPrompt,
+    prompt: MultiAgentPrompt | InterruptResponseContent[],
     options: MultiAgentStreamOptions = {},
   ): AsyncGenerator<MultiAgentEvent<SwarmResult>, SwarmResult, undefined> {
     if (this.run !== undefined) {
@@ -100,25 +114,39 @@ export class Swarm implements MultiAgent<SwarmResult> {
         'This swarm is already running; wait for its run to end, or make another swarm.',
       )
     }
-    const run = new SwarmRun(prompt, new RunLimits(options.signal, this.settings.executionTimeoutMs))
+    const limits = new RunLimits(options.signal, this.settings.executionTimeoutMs)
+    const resume = isResumePrompt(prompt) ? prompt : undefined
+    const paused = this.paused
+    if (resume !== undefined && paused === undefined) {
+      limits.dispose()
+      throw new InterruptError('Nothing to resume: this swarm has no run paused by an interrupt.')
+    }
+    this.paused = undefined
+    const run =
+      resume === undefined ? new SwarmRun(prompt as MultiAgentPrompt, limits) : paused!.run.resumed(limits)
     this.run = run
     try {
-      return yield* this.execute(run)
+      return yield* this.execute(run, resume === undefined ? undefined : { ...paused!, responses: resume })
     } finally {
       run.limits.dispose()
       this.run = undefined
     }
   }
 
-  invoke(prompt: MultiAgentPrompt, options?: MultiAgentStreamOptions): Promise<SwarmResult> {
+  invoke(
+    prompt: MultiAgentPrompt | InterruptResponseContent[],
+    options?: MultiAgentStreamOptions,
+  ): Promise<SwarmResult> {
     return drain(this.stream(prompt, options))
   }
 
   private async *execute(
     run: SwarmRun,
+    resume?: { current: string; handoff: SwarmHandoff | undefined; responses: InterruptResponseContent[] },
   ): AsyncGenerator<MultiAgentEvent<SwarmResult>, SwarmResult, undefined> {
-    let current = this.entryPoint
-    let handoff: SwarmHandoff | undefined
+    let current = resume?.current ?? this.entryPoint
+    let handoff = resume?.handoff
+    let responses = resume?.responses
     while (run.status === undefined) {
       if (run.history.length >= this.settings.maxIterations) {
         run.stop(
@@ -127,8 +155,15 @@ export class Swarm implements MultiAgent<SwarmResult> {
         )
         break
       }
-      const result = yield* this.executeMember(run, current, handoff)
+      const result = yield* this.executeMember(run, current, handoff, responses)
+      responses = undefined
       run.history.push(result)
+      if (result.status === 'interrupted') {
+        // The agent keeps its conversation and its pending interrupts; `stream(responses)` picks it up.
+        run.pause(result)
+        this.paused = { run, current, handoff }
+        break
+      }
       if (result.status !== 'completed') {
         run.stopForNode(result)
         break
@@ -159,7 +194,12 @@ export class Swarm implements MultiAgent<SwarmResult> {
     return result
   }
 
-  private executeMember(run: SwarmRun, name: string, handoff: SwarmHandoff | undefined) {
+  private executeMember(
+    run: SwarmRun,
+    name: string,
+    handoff: SwarmHandoff | undefined,
+    resume: InterruptResponseContent[] | undefined,
+  ) {
     const member = this.members.get(name)!
     const prompt = swarmPrompt({
       task: run.task,
@@ -174,6 +214,7 @@ export class Swarm implements MultiAgent<SwarmResult> {
       timeoutMs: this.settings.nodeTimeoutMs,
       functionInput: { task: run.task, results: {} },
       stopAfter: (event) => isHandoffResult(event, run.pending),
+      ...(resume !== undefined && { resume }),
     })
   }
 
@@ -225,11 +266,29 @@ class SwarmRun {
   error: ErrorInfo | undefined
 
   readonly task: MultiAgentPrompt
-  readonly limits: RunLimits
+  limits: RunLimits
+  interrupts: Interrupt[] | undefined
 
   constructor(task: MultiAgentPrompt, limits: RunLimits) {
     this.task = task
     this.limits = limits
+  }
+
+  /** Ends this part of the run at an agent's interrupt. */
+  pause(result: NodeResult): void {
+    this.status = 'interrupted'
+    this.error = result.error
+    this.interrupts = result.interrupts
+  }
+
+  /** The paused run, going on: the interrupted execution is replaced by the resumed one. */
+  resumed(limits: RunLimits): this {
+    this.history.pop()
+    this.status = undefined
+    this.error = undefined
+    this.interrupts = undefined
+    this.limits = limits
+    return this
   }
 
   stop(status: MultiAgentStatus, message: string): void {
@@ -265,8 +324,19 @@ class SwarmRun {
       sharedContext: this.sharedContext,
       executionTimeMs: this.limits.elapsedMs(),
       ...(this.error !== undefined && { error: this.error }),
+      ...(this.interrupts !== undefined && { interrupts: this.interrupts }),
     })
   }
+}
+
+function isResumePrompt(
+  prompt: MultiAgentPrompt | InterruptResponseContent[],
+): prompt is InterruptResponseContent[] {
+  return (
+    Array.isArray(prompt) &&
+    prompt.length > 0 &&
+    prompt.every((block) => typeof block === 'object' && block !== null && 'interruptResponse' in block)
+  )
 }
 
 function isHandoffResult(event: NodeEvent, pending: HandoffRequest | undefined): boolean {

@@ -1,4 +1,4 @@
-import type { AgentEvent, AgentEventType, AgentResult, Prompt } from '@agent/core'
+import type { Agent, AgentEvent, AgentEventType, AgentResult, Prompt } from '@agent/core'
 import { z } from 'zod'
 import { AgentRun } from './agent-run.js'
 import type { BodySchema } from './body-schema.js'
@@ -81,10 +81,30 @@ export interface AgentRoutesOptions<Body = PromptRequest> {
    * errors are always sent. Default: none omitted.
    */
   omitEvents?: readonly AgentEventType[]
+  /**
+   * The agent of a stored session (e.g. one whose `FileSessionManager` has this id). Set it to mount
+   * `GET /sessions/:sessionId/interrupts` and `POST /sessions/:sessionId/resume`, which continue a run that
+   * ended with stop reason `interrupt`, in this process or after a restart.
+   */
+  sessionAgent?: (context: SessionAgentContext) => Agent | Promise<Agent>
 }
 
 /** Sent whatever `omitEvents` says: how a run ended. */
-const alwaysSent = new Set<string>(['result', 'force_stop', 'error'])
+export interface SessionAgentContext {
+  /** Letters, digits, `_` and `-`, at most 128 (checked before the factory is called). */
+  sessionId: string
+  request: Request
+}
+
+/** The body of `POST /sessions/:sessionId/resume`: one response per pending interrupt it answers. */
+export const ResumeRequest = z.object({
+  responses: z.array(z.object({ interruptId: z.string().min(1), response: z.json().optional() })).min(1),
+})
+export type ResumeRequest = z.infer<typeof ResumeRequest>
+
+const sessionIdPattern = /^[A-Za-z0-9_-]{1,128}$/
+
+const alwaysSent = new Set<string>(['result', 'force_stop', 'error', 'interrupt'])
 const noEvents: ReadonlySet<string> = new Set()
 
 const lastEventIdPattern = /^([0-9a-f-]{36}):(\d{1,15})$/
@@ -162,7 +182,20 @@ export function addAgentRoutes<Body = PromptRequest>(
       onError: (error) => app.logError(error, request),
     })
 
-  const startRun = async (context: RouteContext<Body>, format: RunFormat): Promise<Response> => {
+  /** What a route runs: the request's agent and prompt by default, a session's agent and a resume otherwise. */
+  type Target = () => Promise<{ agent: Streamable; prompt: Prompt }>
+  const bodyTarget =
+    (context: RouteContext<Body>): Target =>
+    async () => ({
+      agent: await options.agent({ body: context.body, request: context.request }),
+      prompt: toPrompt(context.body),
+    })
+
+  const startRun = async (
+    context: RouteContext<unknown>,
+    format: RunFormat,
+    target: Target,
+  ): Promise<Response> => {
     const { request } = context
     sweep()
     const lastEventId = request.headers.get('last-event-id')
@@ -171,11 +204,11 @@ export function addAgentRoutes<Body = PromptRequest>(
     const slot = app.reserveStream()
     let run: AgentRun
     try {
-      const agent = await options.agent({ body: context.body, request })
+      const { agent, prompt } = await target()
       const owner = await ownerOf({ request, agent })
       // A Swarm's or Graph's events are plain JSON with a `type` like an agent's; the run only relays them.
       const start = (signal: AbortSignal) =>
-        agent.stream(toPrompt(context.body), { signal }) as AsyncGenerator<AgentEvent, AgentResult>
+        agent.stream(prompt, { signal }) as AsyncGenerator<AgentEvent, AgentResult>
       run = new AgentRun(start, {
         store,
         retain: format === 'sse',
@@ -245,6 +278,60 @@ export function addAgentRoutes<Body = PromptRequest>(
 
   const routeOptions = { body, bodyName, tags: ['agent'] }
 
+  function addSessionRoutes(sessionAgent: NonNullable<AgentRoutesOptions<Body>['sessionAgent']>): void {
+    const agentOf = async (params: Record<string, string>, request: Request): Promise<Agent> => {
+      const sessionId = params.sessionId ?? ''
+      if (!sessionIdPattern.test(sessionId)) {
+        throw new HTTPException(400, 'A session id is 1 to 128 letters, digits, "_" or "-".')
+      }
+      const agent = await sessionAgent({ sessionId, request })
+      // Read what another process (or an earlier request) saved; a busy agent answers 409.
+      if (agent.sessionManager !== undefined) await agent.restoreSession()
+      return agent
+    }
+    app.get(
+      `${prefix}/sessions/:sessionId/interrupts`,
+      {
+        summary: 'The interrupts a session waits on',
+        tags: ['sessions'],
+        responses: { 409: 'The agent is busy' },
+      },
+      async ({ params, request }) => {
+        try {
+          const agent = await agentOf(params, request)
+          return { sessionId: params.sessionId, interrupts: agent.interrupts }
+        } catch (error) {
+          return errorResponse(error, undefined, request)
+        }
+      },
+    )
+    app.post(
+      `${prefix}/sessions/:sessionId/resume`,
+      {
+        body: ResumeRequest,
+        bodyName: 'ResumeRequest',
+        tags: ['sessions'],
+        summary: 'Answer the pending interrupts and continue the run (JSON, or SSE / NDJSON by Accept)',
+        produces: ['application/json', 'text/event-stream', 'application/x-ndjson'],
+        responses: { 400: 'No such pending interrupt', 409: 'The agent is busy', 503: 'Server busy' },
+      },
+      (context) => {
+        const target: Target = async () => ({
+          agent: await agentOf(context.params, context.request),
+          prompt: context.body.responses.map(({ interruptId, response }) => ({
+            interruptResponse: { interruptId, response: response ?? null },
+          })),
+        })
+        const accept = context.request.headers.get('accept')?.toLowerCase() ?? ''
+        const streams =
+          accept.includes('text/event-stream') || accept.includes('ndjson') || accept.includes('jsonl')
+        return streams
+          ? startRun(context, formatFor(context.request, 'sse'), target)
+          : invokeJson(context, target)
+      },
+    )
+  }
+
   app.post(
     `${prefix}/invoke`,
     {
@@ -257,40 +344,42 @@ export function addAgentRoutes<Body = PromptRequest>(
         503: 'Server busy',
       },
     },
-    async (context) => {
-      const { request } = context
-      const slot = app.reserveStream()
-      const controller = new AbortController()
-      let cause: AbortCause | undefined
-      let resolveClosed!: () => void
-      const closed = new Promise<void>((resolve) => {
-        resolveClosed = resolve
-      })
-      const onAbort = () => {
-        cause ??= 'disconnect'
-        controller.abort()
-      }
-      slot.attach({
-        closed,
-        stop: () => {
-          cause ??= 'shutdown'
-          controller.abort(new Error('The server is shutting down.'))
-        },
-      })
-      if (request.signal.aborted) onAbort()
-      else request.signal.addEventListener('abort', onAbort, { once: true })
-      try {
-        const agent = await options.agent({ body: context.body, request })
-        const result = await runToResult(agent, toPrompt(context.body), controller.signal)
-        return { text: resultText(result), ...(result as object) }
-      } catch (error) {
-        return errorResponse(error, cause, request)
-      } finally {
-        request.signal.removeEventListener('abort', onAbort)
-        resolveClosed()
-      }
-    },
+    (context) => invokeJson(context, bodyTarget(context)),
   )
+
+  async function invokeJson(context: RouteContext<unknown>, target: Target): Promise<unknown> {
+    const { request } = context
+    const slot = app.reserveStream()
+    const controller = new AbortController()
+    let cause: AbortCause | undefined
+    let resolveClosed!: () => void
+    const closed = new Promise<void>((resolve) => {
+      resolveClosed = resolve
+    })
+    const onAbort = () => {
+      cause ??= 'disconnect'
+      controller.abort()
+    }
+    slot.attach({
+      closed,
+      stop: () => {
+        cause ??= 'shutdown'
+        controller.abort(new Error('The server is shutting down.'))
+      },
+    })
+    if (request.signal.aborted) onAbort()
+    else request.signal.addEventListener('abort', onAbort, { once: true })
+    try {
+      const { agent, prompt } = await target()
+      const result = await runToResult(agent, prompt, controller.signal)
+      return { text: resultText(result), ...(result as object) }
+    } catch (error) {
+      return errorResponse(error, cause, request)
+    } finally {
+      request.signal.removeEventListener('abort', onAbort)
+      resolveClosed()
+    }
+  }
 
   app.post(
     `${prefix}/stream`,
@@ -300,7 +389,7 @@ export function addAgentRoutes<Body = PromptRequest>(
       produces: ['text/plain', 'application/x-ndjson', 'text/event-stream'],
       responses: { 409: 'The agent is busy', 503: 'Server busy' },
     },
-    (context) => startRun(context, formatFor(context.request, 'text')),
+    (context) => startRun(context, formatFor(context.request, 'text'), bodyTarget(context)),
   )
 
   app.post(
@@ -311,7 +400,7 @@ export function addAgentRoutes<Body = PromptRequest>(
       produces: ['text/event-stream', 'application/x-ndjson'],
       responses: { 409: 'The agent is busy', 410: 'Events no longer kept', 503: 'Server busy' },
     },
-    (context) => startRun(context, formatFor(context.request, 'sse')),
+    (context) => startRun(context, formatFor(context.request, 'sse'), bodyTarget(context)),
   )
 
   app.get(
@@ -353,6 +442,8 @@ export function addAgentRoutes<Body = PromptRequest>(
     },
   )
 
+  if (options.sessionAgent !== undefined) addSessionRoutes(options.sessionAgent)
+
   app.get(`${prefix}/health`, { summary: 'Liveness and load' }, () => ({
     status: 'ok',
     activeStreams: app.activeStreams,
@@ -377,8 +468,12 @@ export function createAgentServer<Body = PromptRequest>(
     reconnectGraceMs: options.reconnectGraceMs ?? (withPlayground ? 2000 : 0),
   })
   if (withPlayground) {
-    const streamPath = `${(options.prefix ?? '').replace(/\/+$/, '')}/stream/events`
-    mountPlayground(app, { streamPath, ...(options.playground === true ? {} : options.playground) })
+    const prefix = (options.prefix ?? '').replace(/\/+$/, '')
+    mountPlayground(app, {
+      streamPath: `${prefix}/stream/events`,
+      ...(options.sessionAgent !== undefined && { resumePath: `${prefix}/sessions/:sessionId/resume` }),
+      ...(options.playground === true ? {} : options.playground),
+    })
   }
   return app
 }

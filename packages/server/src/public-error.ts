@@ -3,6 +3,7 @@ import {
   AgentError,
   ConcurrencyError,
   HookError,
+  InterruptError,
   MaxTokensReachedError,
   ModelError,
   ModelThrottledError,
@@ -48,6 +49,7 @@ const ownMessages = [
   MaxTokensReachedError.isInstance,
   StructuredOutputError.isInstance,
   ToolInputError.isInstance,
+  InterruptError.isInstance,
 ]
 
 /**
@@ -115,6 +117,8 @@ export function toPublicError(error: unknown, errorId: string | undefined, cause
 export function statusOf(error: unknown, cause?: AbortCause): number {
   if (cause === 'shutdown') return 503
   if (ConcurrencyError.isInstance(error) || SessionConflictError.isInstance(error)) return 409
+  // A resume that names no pending interrupt: the client's mistake.
+  if (InterruptError.isInstance(error)) return 400
   if (ModelThrottledError.isInstance(error)) return 429
   if (ModelError.isInstance(error)) return 502
   if (AbortError.isInstance(error)) return 499
@@ -127,7 +131,8 @@ export function shouldLog(error: unknown, cause?: AbortCause): boolean {
     cause === undefined &&
     !AbortError.isInstance(error) &&
     !ConcurrencyError.isInstance(error) &&
-    !SessionConflictError.isInstance(error)
+    !SessionConflictError.isInstance(error) &&
+    !InterruptError.isInstance(error)
   )
 }
 

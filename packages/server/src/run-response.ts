@@ -80,6 +80,10 @@ export function runResponse(options: RunResponseOptions): Response {
       return text.data
     }
     if (event.type === 'error') return `${wroteText ? '\n' : ''}Error: ${event.error.message}\n`
+    if (text.type === 'interrupt') {
+      const { id, name } = text.interrupt
+      return `${wroteText ? '\n' : ''}Interrupt: ${name} (${id})\n`
+    }
     return ''
   }
 

@@ -37,6 +37,11 @@ export interface ToolContext {
   toolUse: ToolUse
   /** The agent running the tool; absent for a tool run outside any agent. */
   agent: AgentContext | undefined
+  /**
+   * Asks a person: the first time, the run ends with stop reason `interrupt` (this call throws, the tool gets
+   * no result); when the run is resumed with a response, the tool runs again and this call returns it.
+   */
+  interrupt<Response extends JsonValue = JsonValue>(name: string, reason?: JsonValue): Response
 }
 
 /** What a callback may return: a value, a promise, or an async generator (each yield a `tool_stream` event). */

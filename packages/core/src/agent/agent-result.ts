@@ -1,3 +1,4 @@
+import type { Interrupt } from '../interrupt/interrupt.js'
 import type { AgentMetricsWithSummary } from '../metrics/agent-metrics.js'
 import type { JsonObject, JsonValue } from '../types/json.js'
 import type { Message } from '../types/messages.js'
@@ -14,6 +15,8 @@ export interface AgentResult {
   state: JsonObject
   /** The validated output, when the invocation asked for `structuredOutput`. */
   structuredOutput?: JsonValue
+  /** With stop reason `interrupt`: the questions waiting for a response. */
+  interrupts?: Interrupt[]
 }
 
 /** The result of an invocation with `structuredOutput`: the output is validated and typed by the schema. */

@@ -6,6 +6,7 @@ import type { AgentEvent } from '../events/agent-events.js'
 import { globalHookProviders } from '../hooks/global-hooks.js'
 import { AfterInvocationEvent, BeforeInvocationEvent, MessageAddedEvent } from '../hooks/hook-events.js'
 import { type HookProvider, HookRegistry } from '../hooks/hook-registry.js'
+import type { Interrupt, InterruptResponseContent, InterruptState } from '../interrupt/interrupt.js'
 import { AgentEventStream } from '../loop/agent-event-stream.js'
 import { runEventLoop, type TokenLimits } from '../loop/event-loop.js'
 import type { Model, ToolChoice } from '../model/model.js'
@@ -108,6 +109,7 @@ export class Agent {
   private readonly toolTimeoutMs: number
   private running: { controller: AbortController; cancelled: boolean } | undefined
   private closed = false
+  private interruptState: InterruptState | undefined
 
   constructor(options: AgentOptions = {}) {
     this.name = options.name ?? 'agent'
@@ -179,6 +181,12 @@ export class Agent {
       onEnd: () => {
         signal?.removeEventListener('abort', onAbort)
         if (this.running === running) this.running = undefined
+      },
+      interruptState: {
+        get: () => this.interruptState,
+        set: (state) => {
+          this.interruptState = state
+        },
       },
       resolveModel: () => this.model,
       messages: this.messages,
@@ -265,7 +273,12 @@ export class Agent {
     const data = await manager.load()
     if (data !== undefined) {
       const messages = structuredClone(data.messages)
-      repairRestoredConversation(messages)
+      const interruptState =
+        data.interruptState === undefined ? undefined : structuredClone(data.interruptState)
+      // The interrupted turn's tool uses wait for their results; every other open one is repaired.
+      const waiting = interruptState !== undefined && messages.at(-1)?.role === 'assistant'
+      repairRestoredConversation(messages, waiting ? messages.length - 1 : messages.length)
+      this.interruptState = waiting ? interruptState : undefined
       this.state.replace(data.state)
       // In place: a stream created before the restore holds this array.
       this.messages.splice(0, this.messages.length, ...messages)
@@ -274,7 +287,12 @@ export class Agent {
   }
 
   private registerSessionHooks(manager: SessionManager): void {
-    const save = () => manager.save({ messages: this.messages, state: this.state.toJSON() })
+    const save = () =>
+      manager.save({
+        messages: this.messages,
+        state: this.state.toJSON(),
+        ...(this.interruptState !== undefined && { interruptState: this.interruptState }),
+      })
     this.hooks.add(BeforeInvocationEvent, async () => {
       if (!this.sessionRestored) await this.loadSession()
     })
@@ -312,6 +330,11 @@ export class Agent {
   /** This agent as a tool another agent can call (see `agentAsTool`). */
   asTool(options?: AgentAsToolOptions): Tool {
     return agentAsTool(this, options)
+  }
+
+  /** The interrupts waiting for a response (answer them with `interruptResponse` blocks); empty when none. */
+  get interrupts(): readonly Interrupt[] {
+    return this.interruptState?.interrupts ?? []
   }
 
   /** True while an invocation runs. */
@@ -373,7 +396,9 @@ function createAgentContext(agent: Agent, signal: () => AbortSignal | undefined)
   }
 }
 
-function toPromptContent(prompt: Prompt | undefined): ContentBlock[] | Message[] | undefined {
+function toPromptContent(
+  prompt: Prompt | undefined,
+): ContentBlock[] | Message[] | InterruptResponseContent[] | undefined {
   if (prompt === undefined) return undefined
   if (typeof prompt === 'string') return [{ text: prompt }]
   return prompt

@@ -1,4 +1,5 @@
 import type { AgentResult } from '../agent/agent-result.js'
+import type { Interrupt } from '../interrupt/interrupt.js'
 import type { ModelStreamEvent } from '../model/model-stream-event.js'
 import type { JsonValue } from '../types/json.js'
 import type { Message, ToolResult, ToolUse } from '../types/messages.js'
@@ -20,6 +21,7 @@ export type AgentEvent =
   | AgentThrottledEvent
   | AgentStructuredOutputEvent
   | AgentForceStopEvent
+  | AgentInterruptEvent
   | AgentResultEvent
 
 export type AgentEventType = AgentEvent['type']
@@ -94,6 +96,12 @@ export interface AgentForceStopEvent {
   type: 'force_stop'
   force_stop: true
   force_stop_reason: string
+}
+
+/** A hook or a tool asked a person; the run ends with stop reason `interrupt` once the turn's tools are done. */
+export interface AgentInterruptEvent {
+  type: 'interrupt'
+  interrupt: Interrupt
 }
 
 export interface AgentResultEvent {

@@ -1,6 +1,8 @@
 import type { AgentContext, Tool } from '../agent/agent-context.js'
 import type { AgentResult } from '../agent/agent-result.js'
+import { askInterrupt } from '../interrupt/interrupt.js'
 import type { Model, ModelRequest } from '../model/model.js'
+import type { JsonValue } from '../types/json.js'
 import type { Message, ToolResult, ToolUse } from '../types/messages.js'
 import type { StopReason } from '../types/stop-reason.js'
 import type { Metrics, Usage } from '../types/usage.js'
@@ -111,18 +113,36 @@ export class AfterModelCallEvent extends HookEvent {
 
 /**
  * A tool is about to run. Hooks may replace `toolUse.input`, swap `tool` (undefined: unknown tool), or set
- * `cancel` to a message (or `true`) so that the tool does not run and the model gets an error result instead.
+ * `cancel` to a message (or `true`) so that the tool does not run and the model gets an error result instead,
+ * or call `interrupt(name, reason)` to ask a person first.
  */
 export class BeforeToolCallEvent extends HookEvent {
   /** A copy of the model's tool use; its `input` may be replaced. The `toolUseId` cannot change. */
   toolUse: ToolUse
   tool: Tool | undefined
   cancel: boolean | string = false
+  private readonly interruptResponses: Readonly<Record<string, JsonValue>> | undefined
 
-  constructor(agent: AgentContext, fields: { toolUse: ToolUse; tool: Tool | undefined }) {
+  constructor(
+    agent: AgentContext,
+    fields: {
+      toolUse: ToolUse
+      tool: Tool | undefined
+      interruptResponses?: Readonly<Record<string, JsonValue>> | undefined
+    },
+  ) {
     super(agent)
     this.toolUse = fields.toolUse
     this.tool = fields.tool
+    this.interruptResponses = fields.interruptResponses
+  }
+
+  /**
+   * Asks a person before the tool runs: the first time, this throws and the run ends with stop reason
+   * `interrupt`; when it is resumed, this hook runs again and the call returns the response.
+   */
+  interrupt<Response extends JsonValue = JsonValue>(name: string, reason?: JsonValue): Response {
+    return askInterrupt(this.interruptResponses, this.toolUse.toolUseId, name, reason) as Response
   }
 }
 

@@ -14,6 +14,14 @@ import {
   MessageAddedEvent,
 } from '../hooks/hook-events.js'
 import type { HookRegistry } from '../hooks/hook-registry.js'
+import {
+  applyInterruptResponses,
+  type Interrupt,
+  InterruptError,
+  type InterruptResponseContent,
+  type InterruptState,
+  interruptResponsesOf,
+} from '../interrupt/interrupt.js'
 import { MetricsCollector } from '../metrics/metrics-collector.js'
 import type { Model, ModelRequest, ToolChoice } from '../model/model.js'
 import type { RetryStrategy } from '../retry/retry-strategy.js'
@@ -45,7 +53,7 @@ export interface Invocation {
   agent: AgentContext
   resolveModel: () => Promise<Model>
   messages: Message[]
-  prompt: ContentBlock[] | Message[] | undefined
+  prompt: ContentBlock[] | Message[] | InterruptResponseContent[] | undefined
   systemPrompt: string | ContentBlock[] | undefined
   registry: ToolRegistry
   toolChoice?: ToolChoice
@@ -68,6 +76,8 @@ export interface Invocation {
   begin: () => void
   /** Called once when the invocation is over, however it ended. */
   onEnd: () => void
+  /** The agent's pending interrupt state: read after BeforeInvocation (a session may have loaded it), set by the loop. */
+  interruptState: { get(): InterruptState | undefined; set(state: InterruptState | undefined): void }
 }
 
 /** The mutable state of one invocation, shared by the loop and its helpers. */
@@ -86,6 +96,10 @@ interface LoopRun {
   registry: ToolRegistry
   /** How the conversation looked before the prompt was added, to undo it when the model says nothing. */
   beforePrompt: { length: number; trailingContent: number; afterPrompt: number } | undefined
+  /** Set when this run resumes an interrupted tool turn. */
+  resumed: InterruptState | undefined
+  /** True once a tool turn runs: from then on an error answers the open tool uses (a pending interrupt is dropped). */
+  toolTurnStarted: boolean
 }
 
 /**
@@ -109,12 +123,18 @@ export async function* runEventLoop(invocation: Invocation): EventLoopGenerator 
     output: undefined,
     registry: invocation.registry,
     beforePrompt: undefined,
+    resumed: undefined,
+    toolTurnStarted: false,
   }
 
   invocation.begin()
   try {
     const { model, request } = await prepare(run)
     yield* emit(run, { type: 'init_event_loop', init_event_loop: true })
+    if (run.resumed !== undefined) {
+      const resumedResult = yield* runToolTurn(run, lastAssistantMessage(invocation.messages), run.resumed)
+      if (resumedResult !== undefined) return resumedResult
+    }
 
     let cycle = 0
     while (true) {
@@ -173,11 +193,22 @@ type ModelTurn = ReturnType<MessageAggregator['finish']>
 async function prepare(run: LoopRun): Promise<{ model: Model; request: ModelRequest }> {
   const { invocation } = run
   await invocation.hooks.invoke(new BeforeInvocationEvent(invocation.agent))
-  if (invocation.prompt !== undefined) {
+  const responses = interruptResponsesOf(invocation.prompt)
+  if (responses !== undefined) {
+    run.resumed = applyInterruptResponses(invocation.interruptState.get(), responses)
+    if (invocation.messages.at(-1)?.role !== 'assistant') {
+      throw new InterruptError(
+        'Cannot resume: the conversation changed after the interrupt (its last message is no longer the interrupted turn).',
+      )
+    }
+  } else if (invocation.interruptState.get() !== undefined) {
+    await dropInterruptedTurn(run, invocation.interruptState.get()!)
+  }
+  if (invocation.prompt !== undefined && run.resumed === undefined) {
     const { messages } = invocation
     const trailingContent = messages.at(-1)?.role === 'user' ? messages.at(-1)!.content.length : 0
     run.beforePrompt = { length: messages.length, trailingContent, afterPrompt: 0 }
-    await addPrompt(run, invocation.prompt)
+    await addPrompt(run, invocation.prompt as ContentBlock[] | Message[])
     run.beforePrompt.afterPrompt = messages.length
   }
   const model = await invocation.resolveModel()
@@ -297,7 +328,7 @@ async function* afterModelTurn(
   run: LoopRun,
   turn: ModelTurn,
 ): AsyncGenerator<AgentEvent, AgentResult | undefined> {
-  const { invocation, output } = run
+  const { output } = run
   const { message, stopReason } = turn
   const invalidToolInputs = run.aggregator!.invalidToolInputs
   run.aggregator = undefined
@@ -322,29 +353,62 @@ async function* afterModelTurn(
     return undefined
   }
 
-  // The tool turn: every tool use gets a result, in the order the model asked.
+  return yield* runToolTurn(run, message, {
+    interrupts: [],
+    toolResults: [],
+    responses: {},
+    ...(invalidToolInputs.size > 0 && { invalidToolInputs: Object.fromEntries(invalidToolInputs) }),
+  })
+}
+
+/**
+ * The tool turn: every tool use gets a result, in the order the model asked; or, when a hook or a tool
+ * asks a person, the run ends with stop reason `interrupt` and the turn waits in `turnState` (the tools
+ * that finished keep their results; on resume only the others run again).
+ */
+async function* runToolTurn(
+  run: LoopRun,
+  message: Message,
+  turnState: InterruptState,
+): AsyncGenerator<AgentEvent, AgentResult | undefined> {
+  const { invocation, output } = run
+  run.toolTurnStarted = true
+  for (const result of turnState.toolResults) run.toolResults.set(result.toolUseId, result)
   const toolUses: ToolUse[] = []
   for (const block of message.content) if ('toolUse' in block) toolUses.push(block.toolUse)
-  const tools = executeTools(toolUses, {
-    registry: run.registry,
-    agent: invocation.agent,
-    signal: run.signal,
-    concurrency: invocation.toolConcurrency,
-    defaultTimeoutMs: invocation.toolTimeoutMs,
-    invalidToolInputs,
-    results: run.toolResults,
-    hooks: invocation.hooks,
-    onToolFinished: (toolUse, result, durationMs) => run.metrics.recordTool(toolUse.name, result, durationMs),
-  })
+  const interrupts: Interrupt[] = []
+  const tools = executeTools(
+    toolUses.filter((toolUse) => !run.toolResults.has(toolUse.toolUseId)),
+    {
+      registry: run.registry,
+      agent: invocation.agent,
+      signal: run.signal,
+      concurrency: invocation.toolConcurrency,
+      defaultTimeoutMs: invocation.toolTimeoutMs,
+      invalidToolInputs: new Map(Object.entries(turnState.invalidToolInputs ?? {})),
+      results: run.toolResults,
+      hooks: invocation.hooks,
+      interruptResponses: turnState.responses,
+      interrupts,
+      onToolFinished: (toolUse, result, durationMs) =>
+        run.metrics.recordTool(toolUse.name, result, durationMs),
+    },
+  )
   let step = await tools.next()
   while (!step.done) {
     yield* emit(run, step.value)
     step = await tools.next()
   }
   if (run.signal.aborted) throw abortReason(run.signal)
+  if (interrupts.length > 0) {
+    invocation.interruptState.set({ ...turnState, interrupts, toolResults: [...run.toolResults.values()] })
+    run.toolResults.clear()
+    return yield* finish(run, 'interrupt', message, undefined, interrupts)
+  }
+  invocation.interruptState.set(undefined)
   const resultsMessage: Message = {
     role: 'user',
-    content: step.value.map((toolResult) => ({ toolResult })),
+    content: toolUses.map((toolUse) => ({ toolResult: run.toolResults.get(toolUse.toolUseId)! })),
   }
   run.toolResults.clear()
   yield* addMessage(run, resultsMessage)
@@ -416,6 +480,20 @@ function undoUnansweredPrompt(run: LoopRun): boolean {
   return true
 }
 
+/**
+ * A new prompt (not a resume) while a turn waits for interrupt responses: the waiting tool uses are
+ * answered (finished tools with their results, the interrupted ones with an error) so that the
+ * conversation is valid for any provider, and the interrupts are dropped.
+ */
+async function dropInterruptedTurn(run: LoopRun, state: InterruptState): Promise<void> {
+  const { messages } = run.invocation
+  const before = messages.length
+  const results = new Map(state.toolResults.map((result) => [result.toolUseId, result]))
+  answerOpenToolUses(messages, results, 'was not run: it waited for a person, and a new prompt came instead.')
+  run.invocation.interruptState.set(undefined)
+  for (const message of messages.slice(before)) await added(run, message)
+}
+
 async function addPrompt(run: LoopRun, prompt: ContentBlock[] | Message[]): Promise<void> {
   const { messages } = run.invocation
   if (prompt.length > 0 && 'role' in prompt[0]!) {
@@ -448,9 +526,13 @@ async function keepWhatIsValid(run: LoopRun, quiet: boolean): Promise<void> {
   const partial = run.aggregator?.partialMessage()
   run.aggregator = undefined
   if (partial === undefined && undoUnansweredPrompt(run)) return
+  // A resume that failed before its tool turn leaves the interrupted turn waiting, unanswered.
+  if (partial === undefined && !run.toolTurnStarted && run.invocation.interruptState.get() !== undefined)
+    return
   const before = messages.length
   if (partial !== undefined) messages.push(partial)
   answerOpenToolUses(messages, run.toolResults, 'was cancelled because the run stopped before it finished.')
+  run.invocation.interruptState.set(undefined)
   for (const message of messages.slice(before)) {
     try {
       await added(run, message)
@@ -479,6 +561,7 @@ async function* finish(
   stopReason: StopReason,
   message: Message,
   structuredOutput?: JsonValue,
+  interrupts?: Interrupt[],
 ): AsyncGenerator<AgentEvent, AgentResult> {
   run.completed = true
   const result = createAgentResult({
@@ -487,6 +570,7 @@ async function* finish(
     metrics: run.metrics.finish(),
     state: run.invocation.state(),
     ...(structuredOutput !== undefined && { structuredOutput }),
+    ...(interrupts !== undefined && { interrupts }),
   })
   run.result = result
   yield* emit(run, { type: 'result', result })

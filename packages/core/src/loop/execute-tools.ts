@@ -2,8 +2,10 @@ import type { AgentContext } from '../agent/agent-context.js'
 import type { AgentEvent } from '../events/agent-events.js'
 import { AfterToolCallEvent, BeforeToolCallEvent } from '../hooks/hook-events.js'
 import type { HookRegistry } from '../hooks/hook-registry.js'
+import { type Interrupt, InterruptSignal } from '../interrupt/interrupt.js'
 import { errorResult, runTool } from '../tools/run-tool.js'
 import type { ToolRegistry } from '../tools/tool-registry.js'
+import type { JsonValue } from '../types/json.js'
 import type { ToolResult, ToolUse } from '../types/messages.js'
 
 export interface ExecuteToolsOptions {
@@ -18,6 +20,10 @@ export interface ExecuteToolsOptions {
   onToolFinished?: (toolUse: ToolUse, result: ToolResult, durationMs: number) => void
   /** BeforeToolCall / AfterToolCall hooks; a hook that throws ends the turn with its error. */
   hooks?: HookRegistry
+  /** Responses to the run's interrupts, by id (empty on a first run). */
+  interruptResponses: Readonly<Record<string, JsonValue>>
+  /** Filled in with the interrupts raised; those tool uses get no result. */
+  interrupts: Interrupt[]
 }
 
 /**
@@ -51,6 +57,12 @@ export async function* executeTools(
           running--
           finished++
           if (options.signal.aborted || failure !== undefined) return
+          if (InterruptSignal.isInstance(result)) {
+            options.interrupts.push(result.interrupt)
+            push({ type: 'interrupt', interrupt: result.interrupt })
+            startMore()
+            return
+          }
           options.results.set(toolUse.toolUseId, result)
           options.onToolFinished?.(toolUse, result, performance.now() - startedAt)
           push({ type: 'tool_result', tool_result: result })
@@ -91,8 +103,24 @@ export async function* executeTools(
   )
 }
 
-/** Runs one tool call between its BeforeToolCall and AfterToolCall hooks. Rejects only when a hook throws. */
+/**
+ * Runs one tool call between its BeforeToolCall and AfterToolCall hooks. Resolves to the interrupt when a
+ * hook or the tool asked a person; rejects only when a hook throws.
+ */
 async function runHookedTool(
+  toolUse: ToolUse,
+  options: ExecuteToolsOptions,
+  onStream: (event: AgentEvent) => void,
+): Promise<ToolResult | InterruptSignal> {
+  try {
+    return await runHookedToolToResult(toolUse, options, onStream)
+  } catch (error) {
+    if (InterruptSignal.isInstance(error)) return error
+    throw error
+  }
+}
+
+async function runHookedToolToResult(
   toolUse: ToolUse,
   options: ExecuteToolsOptions,
   onStream: (event: AgentEvent) => void,
@@ -105,6 +133,7 @@ async function runHookedTool(
     defaultTimeoutMs: options.defaultTimeoutMs,
     invalidInput: options.invalidToolInputs.get(toolUse.toolUseId),
     onStream,
+    interruptResponses: options.interruptResponses,
   }
   if (hooks === undefined || (!hooks.has(BeforeToolCallEvent) && !hooks.has(AfterToolCallEvent))) {
     return runTool(toolUse, common)
@@ -113,6 +142,7 @@ async function runHookedTool(
     new BeforeToolCallEvent(options.agent, {
       toolUse: { ...toolUse, input: structuredClone(toolUse.input) },
       tool: options.registry.get(toolUse.name),
+      interruptResponses: options.interruptResponses,
     }),
   )
   const { toolUseId } = toolUse

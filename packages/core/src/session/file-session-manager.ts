@@ -1,4 +1,5 @@
 import { SessionConflictError, SessionError } from '../errors/session-error.js'
+import { type InterruptState, isInterruptState } from '../interrupt/interrupt.js'
 import type { JsonObject } from '../types/json.js'
 import type { Message } from '../types/messages.js'
 import type { SessionData, SessionManager } from './session-manager.js'
@@ -15,6 +16,8 @@ export interface SessionFile {
   updatedAt: string
   messages: Message[]
   state: JsonObject
+  /** A run waiting for interrupt responses (`SessionData.interruptState`). */
+  interruptState?: InterruptState
 }
 
 export interface FileSessionManagerOptions {
@@ -70,7 +73,9 @@ export class FileSessionManager implements SessionManager {
   async load(): Promise<SessionData | undefined> {
     const file = await this.read()
     this.revision = file?.revision ?? 0
-    return file === undefined ? undefined : { messages: file.messages, state: file.state }
+    if (file === undefined) return undefined
+    const { messages, state, interruptState } = file
+    return interruptState === undefined ? { messages, state } : { messages, state, interruptState }
   }
 
   async save(data: SessionData): Promise<void> {
@@ -94,6 +99,7 @@ export class FileSessionManager implements SessionManager {
         updatedAt: new Date().toISOString(),
         messages: data.messages,
         state: data.state,
+        ...(data.interruptState !== undefined && { interruptState: data.interruptState }),
       }
       const temporary = `${this.path}.${process.pid}.${randomUUID()}.tmp`
       try {
@@ -158,7 +164,8 @@ export class FileSessionManager implements SessionManager {
       !file.messages.every(isMessage) ||
       typeof file.state !== 'object' ||
       file.state === null ||
-      Array.isArray(file.state)
+      Array.isArray(file.state) ||
+      (file.interruptState !== undefined && !isInterruptState(file.interruptState))
     ) {
       throw this.unusable('its revision, messages or state are missing or malformed')
     }

@@ -4,11 +4,11 @@ import type { ContentBlock, Message } from '../types/messages.js'
 /**
  * Makes a restored conversation valid again: every tool use whose result never arrived (the process
  * stopped between a `toolUse` and its `toolResult`) gets an error result the model can act on.
- * Returns how many results it added.
+ * Returns how many results it added. Messages from `end` on are left as they are (an interrupted turn).
  */
-export function repairRestoredConversation(messages: Message[]): number {
+export function repairRestoredConversation(messages: Message[], end = messages.length): number {
   let added = 0
-  for (let index = 0; index < messages.length; index++) {
+  for (let index = 0; index < end; index++) {
     const message = messages[index]!
     if (message.role !== 'assistant') continue
     const next = messages[index + 1]

@@ -1,3 +1,4 @@
+import type { InterruptState } from '../interrupt/interrupt.js'
 import type { JsonObject } from '../types/json.js'
 import type { Message } from '../types/messages.js'
 
@@ -5,6 +6,11 @@ import type { Message } from '../types/messages.js'
 export interface SessionData {
   messages: Message[]
   state: JsonObject
+  /**
+   * Set while a run waits for interrupt responses (plain JSON, store it as is): a process that loads it can
+   * resume the run. Absent otherwise; a manager that does not store it loses only the pending interrupts.
+   */
+  interruptState?: InterruptState
 }
 
 /**

@@ -1,6 +1,8 @@
 import type { AgentContext, Tool } from '../agent/agent-context.js'
+import { AgentError } from '../errors/agent-error.js'
 import { describeThrownValue } from '../errors/describe-thrown-value.js'
 import type { AgentEvent } from '../events/agent-events.js'
+import { askInterrupt, type InterruptSignal } from '../interrupt/interrupt.js'
 import type { JsonValue } from '../types/json.js'
 import type { ToolResult, ToolUse } from '../types/messages.js'
 import { defaultMaxResultChars, limitToolResult } from './limit-tool-result.js'
@@ -19,6 +21,8 @@ export interface RunToolOptions {
   onStream?: (event: AgentEvent) => void
   /** Runs this tool instead of the registry's (a hook swapped it); `null`: no tool (a hook removed it). */
   tool?: Tool | null
+  /** Responses to this run's interrupts, by id; absent outside a run (then `context.interrupt()` fails the call). */
+  interruptResponses?: Readonly<Record<string, JsonValue>>
 }
 
 export function errorResult(toolUseId: string, message: string): ToolResult {
@@ -26,8 +30,9 @@ export function errorResult(toolUseId: string, message: string): ToolResult {
 }
 
 /**
- * Runs one tool call to a result. Never throws: unknown tools, invalid input, thrown errors,
- * timeouts and aborts all become `status: 'error'` results the model can act on.
+ * Runs one tool call to a result. Unknown tools, invalid input, thrown errors, timeouts and aborts all
+ * become `status: 'error'` results the model can act on; it throws only the `InterruptSignal` of a tool
+ * that called `context.interrupt()` in a run.
  */
 export async function runTool(toolUse: ToolUse, options: RunToolOptions): Promise<ToolResult> {
   const { toolUseId, name } = toolUse
@@ -85,8 +90,27 @@ export async function runTool(toolUse: ToolUse, options: RunToolOptions): Promis
   stop.catch(() => {})
 
   let output: ReturnType<Tool['invoke']> | undefined
+  const responses = options.interruptResponses
+  let interrupted: InterruptSignal | undefined
   try {
-    output = tool.invoke(validation.value, { signal: controller.signal, toolUse, agent: options.agent })
+    output = tool.invoke(validation.value, {
+      signal: controller.signal,
+      toolUse,
+      agent: options.agent,
+      interrupt: (interruptName, reason) => {
+        if (responses === undefined) {
+          throw new AgentError(
+            `Tool "${name}" asked for a person ("${interruptName}"), which only an agent run can do.`,
+          )
+        }
+        try {
+          return askInterrupt(responses, toolUseId, interruptName, reason) as never
+        } catch (signal) {
+          interrupted = signal as InterruptSignal
+          throw signal
+        }
+      },
+    })
     let value: unknown
     if (isAsyncGenerator(output)) {
       while (true) {
@@ -107,6 +131,7 @@ export async function runTool(toolUse: ToolUse, options: RunToolOptions): Promis
     return { toolUseId, status: isToolResultLike(value) ? value.status : 'success', content }
   } catch (error) {
     // Compared by identity: `instanceof` on a thrown Proxy can throw.
+    if (interrupted !== undefined && error === interrupted) throw error
     if (stopped !== undefined && error === stopped) {
       if (isAsyncGenerator(output)) output.return(undefined).catch(() => {})
       return errorResult(toolUseId, stopped.message)

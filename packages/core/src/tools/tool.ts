@@ -13,6 +13,19 @@ export interface ToolDefinition<Input, Output> {
   timeoutMs?: number
   /** Cap on the result's text and JSON in characters; past it the result is cut with a note. Default 100 000. */
   maxResultChars?: number
+  /**
+   * Asks a person before each call (or when the function says so): the run ends with an interrupt named
+   * `approval` whose reason is `{ tool, input }`; resume with `{ approved: true }` to run the callback, or
+   * `{ approved: false, reason }` to give the model an error result instead.
+   */
+  needsApproval?: boolean | ((input: Input, context: ToolContext) => boolean | Promise<boolean>)
+}
+
+/** What an `approval` interrupt's response may be. */
+export interface ApprovalResponse {
+  approved: boolean
+  /** Why it was denied; the model reads it. */
+  reason?: string
 }
 
 const toolNamePattern = /^[a-zA-Z0-9_-]{1,64}$/
@@ -36,8 +49,51 @@ export function tool<Input = JsonObject, Output = unknown>(definition: ToolDefin
       inputSchema: toJsonSchema(definition.inputSchema),
     },
     validate: validator,
-    invoke: definition.callback as Tool['invoke'],
+    invoke: (definition.needsApproval === undefined || definition.needsApproval === false
+      ? definition.callback
+      : withApproval(definition.name, definition.needsApproval, definition.callback)) as Tool['invoke'],
   }
+}
+
+function withApproval<Input, Output>(
+  name: string,
+  needsApproval: true | ((input: Input, context: ToolContext) => boolean | Promise<boolean>),
+  callback: ToolDefinition<Input, Output>['callback'],
+): (input: Input, context: ToolContext) => AsyncGenerator<JsonValue, unknown, undefined> {
+  // A generator, so that a streaming callback still streams behind its approval.
+  return async function* (input, context) {
+    if (needsApproval === true || (await needsApproval(input, context))) {
+      const response = context.interrupt('approval', { tool: name, input: toJson(input) })
+      if (!isApproved(response)) {
+        const reason =
+          typeof response === 'object' && response !== null && 'reason' in response
+            ? response.reason
+            : undefined
+        return {
+          status: 'error',
+          content: [
+            {
+              text: `Error: A person did not approve running tool "${name}"${typeof reason === 'string' && reason !== '' ? `: ${reason}` : '.'}`,
+            },
+          ],
+        }
+      }
+    }
+    const output = callback(input, context)
+    if (isAsyncIterable(output)) return yield* output as AsyncGenerator<JsonValue, Output, undefined>
+    return await output
+  }
+}
+
+/** `true` and `{ approved: true }` approve; anything else denies. */
+function isApproved(response: JsonValue): boolean {
+  return (
+    response === true ||
+    (typeof response === 'object' &&
+      response !== null &&
+      !Array.isArray(response) &&
+      response.approved === true)
+  )
 }
 
 /** Shapes whatever a callback returned into tool-result content. Throws when it is not JSON. */
@@ -71,4 +127,8 @@ function toJson(value: unknown): JsonValue {
   }
   if (text === undefined) throw new TypeError('the tool returned a value that is not JSON')
   return JSON.parse(text) as JsonValue
+}
+
+function isAsyncIterable(value: unknown): boolean {
+  return typeof value === 'object' && value !== null && Symbol.asyncIterator in value && 'next' in value
 }

@@ -97,5 +97,13 @@ export interface Message {
   content: ContentBlock[]
 }
 
-/** What a prompt may be: text, content blocks for one user message, or whole messages to append. */
-export type Prompt = string | ContentBlock[] | Message[]
+/** The answer to an interrupt: `agent.stream([{ interruptResponse: { interruptId, response } }])` resumes the run. */
+export interface InterruptResponseContent {
+  interruptResponse: { interruptId: string; response: JsonValue }
+}
+
+/**
+ * What a prompt may be: text, content blocks for one user message, whole messages to append, or the
+ * responses to the pending interrupts (which resume the interrupted run).
+ */
+export type Prompt = string | ContentBlock[] | Message[] | InterruptResponseContent[]

@@ -12,3 +12,5 @@ export type StopReason =
   | 'max_total_tokens'
   /** The invocation used its `maxTokens.output` budget. */
   | 'max_output_tokens'
+  /** A hook or a tool asked a person (`result.interrupts`); resume with `interruptResponse` blocks. */
+  | 'interrupt'

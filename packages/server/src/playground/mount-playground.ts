@@ -10,6 +10,12 @@ export interface PlaygroundOptions {
   title?: string
   /** Prompts offered as one-click buttons under the prompt box. */
   examplePrompts?: readonly string[]
+  /**
+   * The resume route with a `:sessionId` placeholder (`createAgentServer` sets it when `sessionAgent` is set).
+   * With it the page sends `{ prompt, sessionId }` (one id per page load), shows an approval card for each
+   * interrupt, and resumes the run with the answers. Default none: interrupts are shown but cannot be answered.
+   */
+  resumePath?: string
 }
 
 // The page loads only its own script and stylesheet and talks only to its own origin: no CDN, no inline code.
@@ -42,6 +48,7 @@ export function mountPlayground(
     .replaceAll('%ASSET_BASE%', escapeHtml(assetBase))
     .replaceAll('%STREAM_URL%', escapeHtml(options.streamPath ?? '/stream/events'))
     .replaceAll('%EXAMPLE_PROMPTS%', escapeHtml(JSON.stringify(options.examplePrompts ?? [])))
+    .replaceAll('%RESUME_URL%', escapeHtml(options.resumePath ?? ''))
 
   app.get(pagePath, (context) =>
     context.body(page, 200, { ...pageSecurityHeaders, 'content-type': 'text/html; charset=utf-8' }),

@@ -10,9 +10,14 @@ const form = document.getElementById('prompt-form')
 const promptInput = document.getElementById('prompt')
 const sendButton = document.getElementById('send')
 const stopButton = document.getElementById('stop')
+// With a resume route, the page is one session: its runs can wait for a person and be resumed.
+const resumeUrl = body.dataset.resumeUrl || ''
+const sessionId = resumeUrl === '' ? undefined : crypto.randomUUID()
 
 /** The run in flight: its AbortController and its turn view. */
 let activeRun
+/** The turn whose approval cards wait for answers, if any. */
+let waitingTurn
 
 // Follow the stream while the reader is at the bottom; stop following when they scroll up.
 let followOutput = true
@@ -134,6 +139,7 @@ class TurnView {
     this.text = undefined
     this.reasoning = undefined
     this.toolCards = new Map()
+    this.approvalCards = new Map()
     this.usage = { inputTokens: 0, outputTokens: 0, totalTokens: 0 }
     this.cycles = 0
     this.usageReported = false
@@ -278,6 +284,9 @@ class TurnView {
         this.output.append(block)
         break
       }
+      case 'interrupt':
+        this.showInterrupt(event.interrupt)
+        break
       case 'force_stop':
         this.addTimeline(`force stop: ${event.force_stop_reason}`, 'error')
         break
@@ -331,7 +340,97 @@ class TurnView {
   showResult(result) {
     this.addTimeline(`finished: ${result.stopReason}`, 'done')
     this.renderMetrics(result.metrics)
+    if (result.stopReason === 'interrupt') {
+      for (const interrupt of result.interrupts ?? []) this.showInterrupt(interrupt)
+      waitingTurn = this
+      for (const card of this.approvalCards.values()) card.enable(resumeUrl !== '')
+      const waiting =
+        resumeUrl === ''
+          ? 'Waiting for a person, but this server has no resume route (set sessionAgent).'
+          : 'Waiting for your answer.'
+      return this.finish(waiting, 'waiting')
+    }
     this.finish(`Finished (${result.stopReason}).`, 'done')
+  }
+
+  /** An approval card: approve, or deny with a reason; when every card is answered the run resumes. */
+  showInterrupt(interrupt) {
+    if (this.approvalCards.has(interrupt.id)) return
+    const root = element('div', 'approval-card')
+    root.dataset.interruptId = interrupt.id
+    root.dataset.state = 'pending'
+    const reason = interrupt.reason ?? {}
+    const title =
+      interrupt.name === 'approval' && typeof reason.tool === 'string'
+        ? `Approve ${reason.tool}?`
+        : `The agent asks: ${interrupt.name}`
+    const details = element('pre', 'approval-reason', formatJson(reason))
+    const denyReason = element('input', 'approval-deny-reason')
+    denyReason.type = 'text'
+    denyReason.placeholder = 'Reason (when denying)'
+    denyReason.setAttribute('aria-label', 'Reason for denying')
+    const approve = element('button', 'approve', 'Approve')
+    const deny = element('button', 'deny', 'Deny')
+    approve.type = 'button'
+    deny.type = 'button'
+    const actions = element('div', 'approval-actions')
+    actions.append(denyReason, approve, deny)
+    const outcome = element('p', 'approval-outcome')
+    root.append(element('div', 'approval-title', title), details, actions, outcome)
+    this.output.append(root)
+    this.closeBlocks()
+    const controls = [approve, deny, denyReason]
+    const card = {
+      root,
+      response: undefined,
+      enable: (enabled) => {
+        for (const control of controls) control.disabled = !enabled
+      },
+      answer: (response, text) => {
+        card.response = response
+        card.enable(false)
+        root.dataset.state = response.approved ? 'approved' : 'denied'
+        outcome.textContent = text
+        this.answered()
+      },
+      expire: () => {
+        if (card.response !== undefined) return
+        card.enable(false)
+        root.dataset.state = 'expired'
+        outcome.textContent = 'Not answered: a new prompt was sent instead.'
+      },
+    }
+    card.enable(false)
+    approve.addEventListener('click', () => card.answer({ approved: true }, 'Approved.'))
+    deny.addEventListener('click', () => {
+      const why = denyReason.value.trim()
+      card.answer(
+        { approved: false, reason: why || 'denied in the playground' },
+        `Denied${why ? `: ${why}` : '.'}`,
+      )
+    })
+    this.approvalCards.set(interrupt.id, card)
+    this.addTimeline(`interrupt: ${interrupt.name}`, 'interrupt')
+  }
+
+  /** Resumes the run once every card of this turn has an answer. */
+  answered() {
+    const cards = [...this.approvalCards.entries()]
+    if (cards.some(([, card]) => card.response === undefined)) return
+    if (waitingTurn === this) waitingTurn = undefined
+    const responses = cards.map(([interruptId, card]) => ({ interruptId, response: card.response }))
+    const label = cards
+      .map(([, card]) => (card.response.approved ? 'approved' : `denied (${card.response.reason})`))
+      .join(', ')
+    const url = resumeUrl.replace(':sessionId', encodeURIComponent(sessionId))
+    void run(`Resume: ${label}`, (signal) =>
+      fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept: 'text/event-stream' },
+        body: JSON.stringify({ responses }),
+        signal,
+      }),
+    )
   }
 
   /** `usageKnown` is false when the run ended before the model reported any usage. */
@@ -384,8 +483,8 @@ class TurnView {
     this.closeBlocks()
     for (const card of this.toolCards.values()) {
       if (card.root.dataset.state === 'running') {
-        card.root.dataset.state = 'unfinished'
-        card.state.textContent = 'no result'
+        card.root.dataset.state = kind === 'waiting' ? 'waiting' : 'unfinished'
+        card.state.textContent = kind === 'waiting' ? 'waiting for a person' : 'no result'
       }
     }
     this.setStatus(statusText, kind)
@@ -427,7 +526,12 @@ async function describeHttpError(response) {
 /** Reconnections tried after the connection drops mid-run, before giving up. */
 const maxResumeAttempts = 3
 
-async function run(prompt) {
+/** Runs one request (a prompt, or a resume) and renders its events as a new turn. */
+async function run(prompt, startRequest) {
+  if (waitingTurn !== undefined && waitingTurn !== activeRun?.turn) {
+    for (const card of waitingTurn.approvalCards.values()) card.expire()
+    waitingTurn = undefined
+  }
   const controller = new AbortController()
   const signal = controller.signal
   const turn = new TurnView(prompt)
@@ -441,13 +545,7 @@ async function run(prompt) {
   // The server numbers events; after a dropped connection, `Last-Event-ID` resumes the same run with no gap.
   const connection = { lastEventId: undefined, retryMs: 1000 }
   let resumeAttempts = 0
-  let request = () =>
-    fetch(streamUrl, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', accept: 'text/event-stream' },
-      body: JSON.stringify({ prompt }),
-      signal,
-    })
+  let request = () => startRequest(signal)
 
   try {
     for (;;) {
@@ -530,7 +628,14 @@ form.addEventListener('submit', (submitEvent) => {
   const prompt = promptInput.value.trim()
   if (prompt === '' || activeRun !== undefined) return
   promptInput.value = ''
-  void run(prompt)
+  void run(prompt, (signal) =>
+    fetch(streamUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'text/event-stream' },
+      body: JSON.stringify(sessionId === undefined ? { prompt } : { prompt, sessionId }),
+      signal,
+    }),
+  )
 })
 
 promptInput.addEventListener('keydown', (keyEvent) => {
