@@ -1,4 +1,9 @@
-import { ConcurrencyError, type ContentBlock } from '@agent/core'
+import {
+  ConcurrencyError,
+  type ContentBlock,
+  InterruptError,
+  type InterruptResponseContent,
+} from '@agent/core'
 import { emptyUsage } from '@agent/core/provider'
 import { executeNode } from './execute-node.js'
 import type { GraphResult } from './graph-result.js'
@@ -15,6 +20,7 @@ import type { MultiAgentStatus } from './multi-agent-result.js'
 import { summarizeNodes, withToString } from './multi-agent-result.js'
 import type { MultiAgentNode } from './node.js'
 import { type ErrorInfo, errorInfo, type NodeResult } from './node-result.js'
+import { isResumePrompt } from './resume-prompt.js'
 import { RunLimits } from './run-limits.js'
 import { StreamMerger } from './stream-merger.js'
 
@@ -45,6 +51,8 @@ export class Graph implements MultiAgent<GraphResult> {
   readonly kind = 'graph'
   private readonly links = new Map<string, NodeLinks>()
   private running = false
+  /** A run stopped by interrupts, waiting for `interruptResponse` blocks. */
+  private paused: GraphRun | undefined
 
   readonly definition: GraphDefinition
 
@@ -71,8 +79,12 @@ export class Graph implements MultiAgent<GraphResult> {
     return [...this.definition.nodes.keys()]
   }
 
+  /**
+   * Runs the graph on a task, or, given `interruptResponse` blocks, resumes the run that interrupts paused:
+   * the interrupted nodes continue where they stopped, and the graph goes on from there.
+   */
   async *stream(
-    prompt: MultiAgentPrompt,
+    prompt: MultiAgentPrompt | InterruptResponseContent[],
     options: MultiAgentStreamOptions = {},
   ): AsyncGenerator<MultiAgentEvent<GraphResult>, GraphResult, undefined> {
     if (this.running) {
@@ -80,23 +92,39 @@ export class Graph implements MultiAgent<GraphResult> {
         'This graph is already running; wait for its run to end, or build another graph.',
       )
     }
+    const resume = isResumePrompt(prompt) ? prompt : undefined
+    if (resume !== undefined && this.paused === undefined) {
+      throw new InterruptError('Nothing to resume: this graph has no run paused by an interrupt.')
+    }
+    const run =
+      resume === undefined
+        ? new GraphRun(this.definition, this.links, prompt as MultiAgentPrompt, options.signal)
+        : this.paused!.resumed(resume, options.signal)
     this.running = true
-    const run = new GraphRun(this.definition, this.links, prompt, options.signal)
+    this.paused = undefined
     try {
-      return yield* run.execute()
+      const result = yield* run.execute(resume !== undefined)
+      if (result.status === 'interrupted') this.paused = run
+      return result
     } finally {
       this.running = false
     }
   }
 
-  invoke(prompt: MultiAgentPrompt, options?: MultiAgentStreamOptions): Promise<GraphResult> {
+  invoke(
+    prompt: MultiAgentPrompt | InterruptResponseContent[],
+    options?: MultiAgentStreamOptions,
+  ): Promise<GraphResult> {
     return drain(this.stream(prompt, options))
   }
 }
 
 /** The state of one run: which edges were taken, which nodes run, what finished. */
 class GraphRun {
-  private readonly limits: RunLimits
+  private limits: RunLimits
+  /** Nodes stopped by an interrupt, by id, with the responses that resume them once given. */
+  private readonly interrupted = new Map<string, NodeResult>()
+  private resumeResponses = new Map<string, InterruptResponseContent[]>()
   private readonly taken = new Set<GraphEdge>()
   private readonly history: NodeResult[] = []
   private readonly results: Record<string, NodeResult> = {}
@@ -123,10 +151,31 @@ class GraphRun {
     this.limits = new RunLimits(signal, definition.executionTimeoutMs)
   }
 
-  async *execute(): AsyncGenerator<MultiAgentEvent<GraphResult>, GraphResult, undefined> {
+  /** This paused run, going on with `responses`: each is given to the interrupted node that asked for it. */
+  resumed(responses: InterruptResponseContent[], signal: AbortSignal | undefined): this {
+    const byNode = new Map<string, InterruptResponseContent[]>()
+    for (const response of responses) {
+      const { interruptId } = response.interruptResponse
+      const owner = [...this.interrupted.values()].find((result) =>
+        result.interrupts?.some((interrupt) => interrupt.id === interruptId),
+      )
+      if (owner === undefined) {
+        throw new InterruptError(`No node of this graph is waiting for interrupt "${interruptId}".`)
+      }
+      byNode.set(owner.nodeId, [...(byNode.get(owner.nodeId) ?? []), response])
+    }
+    this.limits = new RunLimits(signal, this.definition.executionTimeoutMs)
+    this.resumeResponses = byNode
+    this.status = undefined
+    this.error = undefined
+    return this
+  }
+
+  async *execute(resuming = false): AsyncGenerator<MultiAgentEvent<GraphResult>, GraphResult, undefined> {
     let completed = false
     try {
-      for (const id of this.definition.entryPoints) this.start(id)
+      if (resuming) this.resumeNodes()
+      else for (const id of this.definition.entryPoints) this.start(id)
       while (this.merger.size > 0) {
         const item = await this.merger.take()
         if (item.step !== undefined && item.step.done !== true) {
@@ -153,7 +202,33 @@ class GraphRun {
     }
   }
 
-  private start(id: string): void {
+  /**
+   * Resumes the interrupted nodes that got responses. Nodes still unanswered keep the graph paused: the resumed
+   * ones finish, and nothing new starts until a later resume answers the rest.
+   */
+  private resumeNodes(): void {
+    for (const [id, responses] of this.resumeResponses) {
+      this.interrupted.delete(id)
+      const index = this.history.findIndex(
+        (result) => result.nodeId === id && result.status === 'interrupted',
+      )
+      if (index >= 0) this.history.splice(index, 1)
+      delete this.results[id]
+      this.start(id, responses)
+    }
+    this.resumeResponses = new Map()
+    const [waiting] = this.interrupted.keys()
+    if (waiting !== undefined) {
+      this.stop('interrupted', {
+        name: 'NodeInterrupted',
+        message: `Node "${waiting}" is still waiting for a person; resume the graph with its interruptResponse blocks.`,
+      })
+      return
+    }
+    for (const id of this.links.keys()) if (this.isReady(id)) this.start(id)
+  }
+
+  private start(id: string, resume?: InterruptResponseContent[]): void {
     if (this.status !== undefined || this.active.has(id)) return
     if (this.executionCount >= this.definition.maxNodeExecutions) {
       this.stop('max_node_executions', {
@@ -174,6 +249,7 @@ class GraphRun {
         signal: this.limits.controller.signal,
         timeoutMs: this.definition.nodeTimeoutMs,
         functionInput: { task: this.task, results: this.results },
+        ...(resume !== undefined && { resume }),
       }),
     )
   }
@@ -182,10 +258,11 @@ class GraphRun {
     this.history.push(result)
     this.results[result.nodeId] = result
     if (result.status === 'interrupted') {
-      // A Graph stops at an interrupt and reports it; it cannot resume the node yet (a Swarm can).
+      // No new node starts; those running finish, and `stream(responses)` resumes this one where it stopped.
+      this.interrupted.set(result.nodeId, result)
       this.stop('interrupted', {
         name: 'NodeInterrupted',
-        message: `Node "${result.nodeId}" is waiting for a person; a Graph cannot resume interrupts yet.`,
+        message: `Node "${result.nodeId}" is waiting for a person; resume the graph with interruptResponse blocks.`,
       })
       return
     }
@@ -195,7 +272,8 @@ class GraphRun {
       else this.stop(result.error?.name === 'NodeTimeoutError' ? 'timeout' : 'failed', result.error)
       return
     }
-    if (this.status !== undefined) return
+    // While paused by an interrupt, finished nodes still take their edges, for the resume to follow.
+    if (this.status !== undefined && this.status !== 'interrupted') return
     const links = this.links.get(result.nodeId)!
     let tookAny = false
     for (const edge of links.outgoing) {

@@ -67,15 +67,57 @@ describe('interrupts in multi-agent runs', () => {
     ).rejects.toSatisfy(InterruptError.isInstance)
   })
 
-  it('a Graph stops with status interrupted and reports the interrupts (it cannot resume them yet)', async () => {
+  it('an interrupt in a Graph node pauses the graph; the parallel branch and later edges are kept; a resume goes on', async () => {
     const { publish, published } = publishTool()
-    const writer = scriptedAgent('writer', [publishCall])
+    const writer = scriptedAgent('writer', [publishCall, answer('Published.')])
     writer.agent.tools.add(publish)
-    const graph = new GraphBuilder().addNode(writer.agent).build()
-    const result = await graph.invoke('Publish the sky')
-    expect(result.status).toBe('interrupted')
-    expect(result.interrupts?.map((interrupt) => interrupt.name)).toEqual(['approval'])
-    expect(result.error?.message).toMatch(/cannot resume interrupts yet/)
+    const checker = scriptedAgent('checker', [answer('Facts checked.')])
+    const final = scriptedAgent('final', [answer('All done.')])
+    const graph = new GraphBuilder()
+      .addNode(writer.agent)
+      .addNode(checker.agent)
+      .addNode(final.agent)
+      .addEdge('writer', 'final')
+      .addEdge('checker', 'final')
+      .build()
+
+    const first = await graph.invoke('Publish the sky')
+    expect(first.status).toBe('interrupted')
+    const id = interruptId('p1', 'approval')
+    expect(first.interrupts).toEqual([
+      { id, name: 'approval', reason: { tool: 'publish', input: { text: 'Sky: blue.' } } },
+    ])
+    expect(first.error?.message).toMatch(/resume the graph with interruptResponse blocks/)
+    expect(first.results.checker?.status).toBe('completed')
+    expect(first.skippedNodes).toEqual(['final'])
     expect(published).toEqual([])
+
+    await expect(
+      graph.invoke([{ interruptResponse: { interruptId: 'not-an-id', response: { approved: true } } }]),
+    ).rejects.toSatisfy(InterruptError.isInstance)
+
+    const second = await collectStream(
+      graph.stream([{ interruptResponse: { interruptId: id, response: { approved: true } } }]),
+    )
+    expect(outline(second.events)).toEqual([
+      'start:writer',
+      'stop:writer:completed',
+      'start:final',
+      'stop:final:completed',
+      'result:completed',
+    ])
+    expect(second.result!.text).toBe('All done.')
+    expect(second.result!.interrupts).toBeUndefined()
+    expect(published).toEqual(['Sky: blue.'])
+    // The checker was not run again; the join got both branches' answers.
+    expect(checker.model.requests).toHaveLength(1)
+    const joinPrompt = JSON.stringify(final.model.requests[0]!.messages)
+    expect(joinPrompt).toContain('Published.')
+    expect(joinPrompt).toContain('Facts checked.')
+    expect(conversationProblems(writer.agent.messages)).toEqual([])
+
+    await expect(
+      graph.invoke([{ interruptResponse: { interruptId: id, response: { approved: true } } }]),
+    ).rejects.toSatisfy(InterruptError.isInstance)
   })
 })

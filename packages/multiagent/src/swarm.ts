@@ -16,6 +16,7 @@ import { summarizeNodes, withToString } from './multi-agent-result.js'
 import { MultiAgentNode } from './node.js'
 import type { ErrorInfo, NodeResult } from './node-result.js'
 import { positiveOption } from './positive-option.js'
+import { isResumePrompt } from './resume-prompt.js'
 import { RunLimits } from './run-limits.js'
 import { swarmPrompt } from './swarm-prompt.js'
 import type { SwarmHandoff, SwarmResult } from './swarm-result.js'
@@ -327,16 +328,6 @@ class SwarmRun {
       ...(this.interrupts !== undefined && { interrupts: this.interrupts }),
     })
   }
-}
-
-function isResumePrompt(
-  prompt: MultiAgentPrompt | InterruptResponseContent[],
-): prompt is InterruptResponseContent[] {
-  return (
-    Array.isArray(prompt) &&
-    prompt.length > 0 &&
-    prompt.every((block) => typeof block === 'object' && block !== null && 'interruptResponse' in block)
-  )
 }
 
 function isHandoffResult(event: NodeEvent, pending: HandoffRequest | undefined): boolean {
