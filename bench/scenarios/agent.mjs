@@ -24,6 +24,8 @@ export function createAgent(client, modelId, tools, options = {}) {
     tools,
     callbackHandler: null,
     ...(options.hooks !== undefined && { hooks: options.hooks }),
+    ...(options.messages !== undefined && { messages: options.messages }),
+    ...(options.maxCycles !== undefined && { maxCycles: options.maxCycles }),
   })
 }
 

@@ -202,6 +202,48 @@ function toolsScenario(rounds, options) {
   }
 }
 
+/**
+ * Cost that grows with the conversation: the same tool round trips on an empty history (the floor here)
+ * and after `historyMessages` earlier messages. Each cycle sends the whole history, so only a provider that
+ * converts each message once keeps the cost per round trip flat.
+ */
+function historyScenario(rounds, historyMessages, options) {
+  const checkTools = (name, outcome) => {
+    check(outcome.toolCalls === rounds, `${name}: ${outcome.toolCalls} tool calls, expected ${rounds}`)
+    checkAnswer(name, outcome, toolScenarioAnswerDeltas)
+  }
+  const history = () =>
+    Array.from({ length: historyMessages }, (_, index) =>
+      index % 2 === 0
+        ? { role: 'user', content: [{ text: `Earlier question ${index}: what is ${index} plus two?` }] }
+        : { role: 'assistant', content: [{ text: `Earlier answer ${index}: it is ${index + 1}, as asked.` }] },
+    )
+  const variant = (name, messages) => async ({ baseURL }) => {
+    const { createAgent, agentRun, addTool } = await loadAgent()
+    const client = createClient(baseURL)
+    return {
+      async run(tag) {
+        const agent = createAgent(client, toolsModelId(rounds, tag), [addTool], {
+          messages: messages(),
+          maxCycles: rounds + 1,
+        })
+        const outcome = await agentRun(agent, prompt)
+        checkTools(name, outcome)
+        const expected = messages().length + 2 + 2 * rounds
+        check(agent.messages.length === expected, `${name}: ${agent.messages.length} messages, expected ${expected}`)
+        return { deltas: outcome.deltas, toolCalls: outcome.toolCalls, requests: rounds + 1 }
+      },
+    }
+  }
+  return {
+    ...options,
+    floorLabel: 'agent, empty history',
+    tokensPerRun: toolScenarioAnswerDeltas,
+    toolCallsPerRun: rounds,
+    variants: { floor: variant('empty history', () => []), agent: variant('long history', history) },
+  }
+}
+
 function concurrentScenario(answers, deltas, options) {
   const checkAll = (name, outcomes) => {
     check(outcomes.length === answers, `${name}: ${outcomes.length} answers`)
@@ -259,6 +301,12 @@ export const scenarios = {
     warmups: 3,
     runs: 12,
     children: 6,
+  }),
+  'history-500-tools-200': historyScenario(200, 500, {
+    title: '200 tool round trips after a 500-message history; floor = the same agent on an empty history',
+    warmups: 1,
+    runs: 4,
+    children: 2,
   }),
   'concurrent-100': concurrentScenario(100, 500, {
     title: '100 simultaneous answers of 500 deltas',

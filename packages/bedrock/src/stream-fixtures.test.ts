@@ -4,37 +4,11 @@ import { fixturesDirectory } from '@agent/core/testing'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { BedrockLoopbackServer, frameFromRecordedEvent } from './test-support/bedrock-loopback-server.js'
 import { collectModelStream } from './test-support/collect-model-stream.js'
-import {
-  filesIn,
-  loopbackModel,
-  type RecordedEvent,
-  readBase64,
-  readJsonLines,
-} from './test-support/recorded-fixtures.js'
+import { expectedEvent } from './test-support/converse-expectations.js'
+import { filesIn, loopbackModel, readBase64, readJsonLines } from './test-support/recorded-fixtures.js'
 
 const fixtures = fixturesDirectory()
 const streamDirectory = fixtures === undefined ? '' : join(fixtures, 'bedrock-converse-stream')
-
-/**
- * What the model must yield for a recorded event: the same Converse shape, with usage reduced to our
- * `Usage` and our measured time to first byte added to the metrics.
- */
-function expectedEvent(recorded: RecordedEvent): unknown {
-  if ('metadata' in recorded) {
-    const { usage, metrics } = recorded.metadata
-    return {
-      metadata: {
-        usage: {
-          inputTokens: usage.inputTokens,
-          outputTokens: usage.outputTokens,
-          totalTokens: usage.totalTokens,
-        },
-        metrics: { latencyMs: metrics.latencyMs, timeToFirstByteMs: expect.any(Number) },
-      },
-    }
-  }
-  return recorded
-}
 
 const request = { messages: [{ role: 'user' as const, content: [{ text: 'Hello' }] }] }
 

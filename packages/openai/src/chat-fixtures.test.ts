@@ -13,6 +13,7 @@ import {
   type LoopbackOpenAIServer,
   useLoopbackOpenAIServer,
 } from './test-support/loopback-openai-server.js'
+import { streamPaths } from './test-support/stream-paths.js'
 
 const fixtures = fixturesDirectory()
 
@@ -203,113 +204,123 @@ async function streamAll(model: OpenAIModel, signal?: AbortSignal): Promise<Mode
   return events
 }
 
-describe.skipIf(fixtures === undefined)('OpenAIModel replays recorded Chat Completions streams', () => {
-  const directory = join(fixtures ?? '', 'openai-chat')
-  let server: LoopbackOpenAIServer
-  let model: OpenAIModel
+describe.skipIf(fixtures === undefined).each(streamPaths)(
+  'OpenAIModel replays recorded Chat Completions streams through $path',
+  ({ useClientStream }) => {
+    const directory = join(fixtures ?? '', 'openai-chat')
+    let server: LoopbackOpenAIServer
+    let model: OpenAIModel
 
-  useLoopbackOpenAIServer((started) => {
-    server = started
-    model = new OpenAIModel({
-      modelId: 'gpt-4o',
-      clientArgs: { apiKey: 'test-key', baseURL: server.baseURL },
+    useLoopbackOpenAIServer((started) => {
+      server = started
+      model = new OpenAIModel({
+        useClientStream,
+        modelId: 'gpt-4o',
+        clientArgs: { apiKey: 'test-key', baseURL: server.baseURL },
+      })
     })
-  })
 
-  it('has an expectation for every recording in the folder', () => {
-    const recorded = readdirSync(directory).filter((name) => name.endsWith('.jsonl'))
-    expect(recorded.sort()).toEqual(Object.keys(chatFixtures).sort())
-  })
+    it('has an expectation for every recording in the folder', () => {
+      const recorded = readdirSync(directory).filter((name) => name.endsWith('.jsonl'))
+      expect(recorded.sort()).toEqual(Object.keys(chatFixtures).sort())
+    })
 
-  for (const [file, expected] of Object.entries(chatFixtures)) {
-    it(`streams ${file} as the expected events`, async () => {
-      const lines = fixtureLines(directory, file)
-      server.reply({ sse: chatEventStream(lines) })
-      const events = await streamAll(model)
-      expect(events).toEqual(
+    for (const [file, expected] of Object.entries(chatFixtures)) {
+      it(`streams ${file} as the expected events`, async () => {
+        const lines = fixtureLines(directory, file)
+        server.reply({ sse: chatEventStream(lines) })
+        const events = await streamAll(model)
+        expect(events).toEqual(
+          expectedEvents(
+            expected.blocks,
+            expected.stopReason,
+            expected.usage,
+            recordedPieces(lines),
+            'at-end',
+          ),
+        )
+        expect(JSON.parse(JSON.stringify(events))).toEqual(events)
+      })
+    }
+
+    for (const file of readdirSyncSafe(directory).filter((name) => name.endsWith('.sse'))) {
+      it(`replays the raw bytes of ${file} (split into 7-byte pieces) as the same events`, async () => {
+        const jsonl = file.replace(/\.sse$/, '.jsonl')
+        const expected = chatFixtures[jsonl]!
+        server.reply({ sse: fixtureBytes(directory, file), pieceSize: 7 })
+        const events = await streamAll(model)
+        expect(events).toEqual(
+          expectedEvents(
+            expected.blocks,
+            expected.stopReason,
+            expected.usage,
+            recordedPieces(fixtureLines(directory, jsonl)),
+            'at-end',
+          ),
+        )
+      })
+    }
+
+    it('streams the same recording when the server omits the final [DONE]', async () => {
+      const lines = fixtureLines(directory, 'tool-call-split-args-with-usage.qwen3-max.jsonl')
+      server.reply({ sse: chatEventStream(lines, { done: false }) })
+      const expected = chatFixtures['tool-call-split-args-with-usage.qwen3-max.jsonl']!
+      expect(await streamAll(model)).toEqual(
         expectedEvents(expected.blocks, expected.stopReason, expected.usage, recordedPieces(lines), 'at-end'),
       )
-      expect(JSON.parse(JSON.stringify(events))).toEqual(events)
     })
-  }
 
-  for (const file of readdirSyncSafe(directory).filter((name) => name.endsWith('.sse'))) {
-    it(`replays the raw bytes of ${file} (split into 7-byte pieces) as the same events`, async () => {
-      const jsonl = file.replace(/\.sse$/, '.jsonl')
-      const expected = chatFixtures[jsonl]!
-      server.reply({ sse: fixtureBytes(directory, file), pieceSize: 7 })
-      const events = await streamAll(model)
-      expect(events).toEqual(
-        expectedEvents(
-          expected.blocks,
-          expected.stopReason,
-          expected.usage,
-          recordedPieces(fixtureLines(directory, jsonl)),
-          'at-end',
-        ),
-      )
-    })
-  }
-
-  it('streams the same recording when the server omits the final [DONE]', async () => {
-    const lines = fixtureLines(directory, 'tool-call-split-args-with-usage.qwen3-max.jsonl')
-    server.reply({ sse: chatEventStream(lines, { done: false }) })
-    const expected = chatFixtures['tool-call-split-args-with-usage.qwen3-max.jsonl']!
-    expect(await streamAll(model)).toEqual(
-      expectedEvents(expected.blocks, expected.stopReason, expected.usage, recordedPieces(lines), 'at-end'),
-    )
-  })
-
-  it('forwards each tool-argument piece before the server has sent the next one', async () => {
-    // The server holds the stream open after the first argument piece: the piece must reach us anyway.
-    const lines = fixtureLines(directory, 'tool-call-single.gpt-4o.jsonl').slice(0, 2)
-    server.reply({ sseThenHang: chatEventStream(lines, { done: false }) })
-    const controller = new AbortController()
-    const seen: ModelStreamEvent[] = []
-    const run = (async () => {
-      for await (const event of model.stream({
-        messages: [{ role: 'user', content: [{ text: 'Hi' }] }],
-        signal: controller.signal,
-      })) {
-        seen.push(event)
-        if ('contentBlockDelta' in event) controller.abort()
-      }
-    })()
-    await expect(run).rejects.toMatchObject({ name: 'AbortError' })
-    expect(seen).toEqual([
-      { messageStart: { role: 'assistant' } },
-      {
-        contentBlockStart: {
-          contentBlockIndex: 0,
-          start: { toolUse: { toolUseId: 'call_c91SqDXlYFuETYv8mUHzz6pp', name: 'GetWeatherArgs' } },
+    it('forwards each tool-argument piece before the server has sent the next one', async () => {
+      // The server holds the stream open after the first argument piece: the piece must reach us anyway.
+      const lines = fixtureLines(directory, 'tool-call-single.gpt-4o.jsonl').slice(0, 2)
+      server.reply({ sseThenHang: chatEventStream(lines, { done: false }) })
+      const controller = new AbortController()
+      const seen: ModelStreamEvent[] = []
+      const run = (async () => {
+        for await (const event of model.stream({
+          messages: [{ role: 'user', content: [{ text: 'Hi' }] }],
+          signal: controller.signal,
+        })) {
+          seen.push(event)
+          if ('contentBlockDelta' in event) controller.abort()
+        }
+      })()
+      await expect(run).rejects.toMatchObject({ name: 'AbortError' })
+      expect(seen).toEqual([
+        { messageStart: { role: 'assistant' } },
+        {
+          contentBlockStart: {
+            contentBlockIndex: 0,
+            start: { toolUse: { toolUseId: 'call_c91SqDXlYFuETYv8mUHzz6pp', name: 'GetWeatherArgs' } },
+          },
         },
-      },
-      { contentBlockDelta: { contentBlockIndex: 0, delta: { toolUse: { input: '{"' } } } },
-    ])
-  })
-
-  it('sends a streaming request with usage included and the chosen model', async () => {
-    server.reply({ sse: chatEventStream(fixtureLines(directory, 'refusal.gpt-4o.jsonl')) })
-    await streamAll(model)
-    const request = server.requests.at(-1)!
-    expect(request.method).toBe('POST')
-    expect(request.path).toBe('/v1/chat/completions')
-    expect(request.body).toMatchObject({
-      model: 'gpt-4o',
-      stream: true,
-      stream_options: { include_usage: true },
+        { contentBlockDelta: { contentBlockIndex: 0, delta: { toolUse: { input: '{"' } } } },
+      ])
     })
-  })
 
-  it('uses a client the user passes, as given', async () => {
-    const client = new OpenAI({ apiKey: 'user-key', baseURL: server.baseURL, maxRetries: 0 })
-    const userModel = new OpenAIModel({ modelId: 'gpt-4o', client })
-    server.reply({ sse: chatEventStream(fixtureLines(directory, 'refusal.gpt-4o.jsonl')) })
-    const events = await streamAll(userModel)
-    expect(events.at(-2)).toEqual({ messageStop: { stopReason: 'end_turn' } })
-    expect(server.requests.at(-1)!.headers.authorization).toBe('Bearer user-key')
-  })
-})
+    it('sends a streaming request with usage included and the chosen model', async () => {
+      server.reply({ sse: chatEventStream(fixtureLines(directory, 'refusal.gpt-4o.jsonl')) })
+      await streamAll(model)
+      const request = server.requests.at(-1)!
+      expect(request.method).toBe('POST')
+      expect(request.path).toBe('/v1/chat/completions')
+      expect(request.body).toMatchObject({
+        model: 'gpt-4o',
+        stream: true,
+        stream_options: { include_usage: true },
+      })
+    })
+
+    it('uses a client the user passes, as given', async () => {
+      const client = new OpenAI({ apiKey: 'user-key', baseURL: server.baseURL, maxRetries: 0 })
+      const userModel = new OpenAIModel({ useClientStream, modelId: 'gpt-4o', client })
+      server.reply({ sse: chatEventStream(fixtureLines(directory, 'refusal.gpt-4o.jsonl')) })
+      const events = await streamAll(userModel)
+      expect(events.at(-2)).toEqual({ messageStop: { stopReason: 'end_turn' } })
+      expect(server.requests.at(-1)!.headers.authorization).toBe('Bearer user-key')
+    })
+  },
+)
 
 function readdirSyncSafe(directory: string): string[] {
   try {

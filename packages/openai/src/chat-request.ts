@@ -21,7 +21,16 @@ export interface ChatRequestOptions {
   params?: Record<string, unknown> | undefined
   /** Send earlier reasoning back as `reasoning_content` on assistant messages. */
   sendReasoningContent?: boolean | undefined
+  /** Each message's conversion, kept from earlier requests (one cache per model: its options are fixed). */
+  converted?: ConvertedMessages | undefined
 }
+
+/**
+ * What each conversation message became, by identity: a long conversation is converted once, not once
+ * per cycle. A message that changes is a new object (the conversation managers replace what they
+ * shorten), so a stale entry is never read.
+ */
+export type ConvertedMessages = WeakMap<Message, readonly ChatCompletionMessageParam[]>
 
 /** The streaming Chat Completions request for a model request. */
 export function toChatRequest(
@@ -33,7 +42,7 @@ export function toChatRequest(
   const body: ChatCompletionCreateParamsStreaming = {
     ...(params as Partial<ChatCompletionCreateParamsStreaming>),
     model: options.modelId,
-    messages: toChatMessages(request, options.sendReasoningContent ?? false),
+    messages: toChatMessages(request, options.sendReasoningContent ?? false, options.converted),
     stream: true,
     stream_options: { ...streamOptions, include_usage: true },
   }
@@ -57,19 +66,32 @@ function toChatToolChoice(choice: NonNullable<ModelRequest['toolChoice']>): Chat
 export function toChatMessages(
   request: ModelRequest,
   sendReasoningContent: boolean,
+  converted?: ConvertedMessages,
 ): ChatCompletionMessageParam[] {
   const messages: ChatCompletionMessageParam[] = []
   const system = systemPromptText(request.systemPrompt)
   if (system !== undefined) messages.push({ role: 'system', content: system })
   for (const message of request.messages) {
-    if (message.role === 'assistant') {
-      const assistant = toAssistantMessage(message, sendReasoningContent)
-      if (assistant !== undefined) messages.push(assistant)
-    } else {
-      addUserMessage(messages, message.content)
+    let params = converted?.get(message)
+    if (params === undefined) {
+      params = toChatMessageParams(message, sendReasoningContent)
+      converted?.set(message, params)
     }
+    for (let index = 0; index < params.length; index++) messages.push(params[index]!)
   }
   return messages
+}
+
+/** The Chat Completions messages one conversation message becomes (none, one, or several). */
+function toChatMessageParams(message: Message, sendReasoningContent: boolean): ChatCompletionMessageParam[] {
+  const params: ChatCompletionMessageParam[] = []
+  if (message.role === 'assistant') {
+    const assistant = toAssistantMessage(message, sendReasoningContent)
+    if (assistant !== undefined) params.push(assistant)
+  } else {
+    addUserMessage(params, message.content)
+  }
+  return params
 }
 
 function toAssistantMessage(

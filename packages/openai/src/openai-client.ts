@@ -1,5 +1,5 @@
 import { ModelError, type ModelRequest, type ModelStreamEvent } from '@agent/core'
-import { ProviderStream, type StreamConverter } from '@agent/core/provider'
+import { type ChunkBatches, ProviderStream, type StreamConverter } from '@agent/core/provider'
 import OpenAI, { type ClientOptions } from 'openai'
 import { toModelError } from './map-openai-error.js'
 
@@ -52,7 +52,7 @@ function readEnvironment(name: string): string | undefined {
 export function openAIStream<Chunk>(
   api: string,
   request: ModelRequest,
-  open: (signal: AbortSignal | undefined) => Promise<AsyncIterable<Chunk>>,
+  open: (signal: AbortSignal | undefined) => Promise<AsyncIterable<Chunk> | ChunkBatches<Chunk>>,
   converter: StreamConverter<Chunk>,
 ): AsyncIterableIterator<ModelStreamEvent, undefined> {
   return new ProviderStream<Chunk>({

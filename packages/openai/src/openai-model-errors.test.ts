@@ -16,6 +16,7 @@ import {
   LoopbackOpenAIServer,
   useLoopbackOpenAIServer,
 } from './test-support/loopback-openai-server.js'
+import { streamPaths } from './test-support/stream-paths.js'
 
 const fixtures = fixturesDirectory()
 
@@ -37,13 +38,14 @@ async function failureOf(
 const textChunk = (content: string) => ({ choices: [{ index: 0, delta: { content }, finish_reason: null }] })
 const finishChunk = { choices: [{ index: 0, delta: {}, finish_reason: 'stop' }] }
 
-describe('OpenAIModel error handling', () => {
+describe.each(streamPaths)('OpenAIModel error handling through $path', ({ useClientStream }) => {
   let server: LoopbackOpenAIServer
   let model: OpenAIModel
 
   useLoopbackOpenAIServer((started) => {
     server = started
     model = new OpenAIModel({
+      useClientStream,
       modelId: 'gpt-4o',
       clientArgs: { apiKey: 'sk-test-secret-key-123456', baseURL: server.baseURL },
     })
@@ -88,6 +90,56 @@ describe('OpenAIModel error handling', () => {
       // The key did go out, as the bearer token, to the server it was meant for.
       expect(server.requests.at(-1)!.headers.authorization).toBe('Bearer sk-test-secret-key-123456')
     })
+  })
+
+  it('hand-written 400 (parameter), 400 (compatible server) and 401 bodies → the same typed errors', async () => {
+    const body = (error: object, extra: object = {}) => JSON.stringify({ error, ...extra })
+    server.reply({
+      status: 400,
+      body: body({
+        message: "Unsupported parameter: 'max_tokens'. Use 'max_completion_tokens'.",
+        type: 'invalid_request_error',
+        param: 'max_tokens',
+        code: 'unsupported_parameter',
+      }),
+    })
+    expect((await failureOf(model)).error).toMatchObject({
+      name: 'ModelError',
+      status: 400,
+      retryable: false,
+      message:
+        "OpenAI request failed (HTTP 400) [unsupported_parameter]: Unsupported parameter: 'max_tokens'. Use 'max_completion_tokens'.",
+    })
+    server.reply({
+      status: 400,
+      body: body(
+        {
+          message: '<400> Bad arguments.',
+          type: 'invalid_request_error',
+          param: null,
+          code: 'invalid_parameter_error',
+        },
+        { id: 'chatcmpl-x', request_id: 'r-1' },
+      ),
+    })
+    expect((await failureOf(model)).error).toMatchObject({
+      status: 400,
+      message: 'OpenAI request failed (HTTP 400) [invalid_parameter_error]: <400> Bad arguments.',
+    })
+    server.reply({
+      status: 401,
+      body: body({
+        message: 'Incorrect API key provided: sk-wr****xyz. See your account.',
+        type: 'invalid_request_error',
+        param: null,
+        code: 'invalid_api_key',
+      }),
+    })
+    const message = ((await failureOf(model)).error as Error).message
+    expect(message).toMatch(
+      /^OpenAI request failed \(HTTP 401\) \[invalid_api_key\]: Incorrect API key provided: \[redacted\]/,
+    )
+    expect(message).not.toContain('sk-wr')
   })
 
   it('429 with retry-after seconds → ModelThrottledError with retryAfterMs', async () => {
@@ -206,7 +258,7 @@ describe('OpenAIModel error handling', () => {
   it('keeps the retries of a client the user passes', async () => {
     const before = server.requests.length
     const client = new OpenAI({ apiKey: 'k', baseURL: server.baseURL, maxRetries: 1 })
-    const userModel = new OpenAIModel({ modelId: 'gpt-4o', client })
+    const userModel = new OpenAIModel({ useClientStream, modelId: 'gpt-4o', client })
     server.reply(
       { status: 500, headers: { 'retry-after-ms': '0' }, body: '{"error":{"message":"boom"}}' },
       { sse: chatEventStream([textChunk('ok'), finishChunk]) },
@@ -305,7 +357,11 @@ describe('OpenAIModel error handling', () => {
     const gone = await LoopbackOpenAIServer.start()
     const baseURL = gone.baseURL
     await gone.close()
-    const unreachable = new OpenAIModel({ modelId: 'gpt-4o', clientArgs: { apiKey: 'k', baseURL } })
+    const unreachable = new OpenAIModel({
+      useClientStream,
+      modelId: 'gpt-4o',
+      clientArgs: { apiKey: 'k', baseURL },
+    })
     const { error } = await failureOf(unreachable)
     expect(error).toMatchObject({ name: 'ModelError', retryable: true })
     expect((error as Error).message).toMatch(
@@ -316,6 +372,7 @@ describe('OpenAIModel error handling', () => {
   it('a server that never answers → ModelError about the timeout once clientArgs.timeout passes', async () => {
     server.reply({ noAnswer: true })
     const impatient = new OpenAIModel({
+      useClientStream,
       modelId: 'gpt-4o',
       clientArgs: { apiKey: 'k', baseURL: server.baseURL, timeout: 50 },
     })
@@ -449,7 +506,11 @@ describe('OpenAIModel error handling', () => {
     delete process.env.OPENAI_API_KEY
     try {
       const before = server.requests.length
-      const keyless = new OpenAIModel({ modelId: 'gpt-4o', clientArgs: { baseURL: server.baseURL } })
+      const keyless = new OpenAIModel({
+        useClientStream,
+        modelId: 'gpt-4o',
+        clientArgs: { baseURL: server.baseURL },
+      })
       const { error } = await failureOf(keyless)
       expect(error).toMatchObject({ name: 'ModelError' })
       expect((error as Error).message).toMatch(/set OPENAI_API_KEY/)

@@ -217,4 +217,42 @@ describe('OpenAIModel request body, as the server receives it', () => {
     expect((error as Error).message).toMatch(/accept PDF and text documents only/)
     expect(server.requests.length).toBe(before)
   })
+
+  it('converts each message once across requests, and again only when the conversation replaces it', async () => {
+    const model = new OpenAIModel({
+      modelId: 'local-model',
+      clientArgs: { apiKey: 'k', baseURL: server.baseURL },
+    })
+    // Counts how often the conversion reads each message, through the message object itself.
+    let reads = 0
+    const counted = history.map(
+      (message) =>
+        new Proxy(message, {
+          get(target, key, receiver) {
+            if (key === 'content') reads++
+            return Reflect.get(target, key, receiver)
+          },
+        }),
+    )
+    const bodies = []
+    for (let cycle = 0; cycle < 3; cycle++) {
+      server.reply({ sse: okStream })
+      for await (const _event of model.stream({ messages: counted })) {
+        // drain
+      }
+      bodies.push(server.requests.at(-1)!.body!)
+    }
+    expect(reads).toBe(history.length)
+    expect(bodies[1]).toEqual(bodies[0])
+    expect(bodies[2]).toEqual(bodies[0])
+
+    const shortened: Message = { role: 'user', content: [{ text: 'Replaced.' }] }
+    server.reply({ sse: okStream })
+    for await (const _event of model.stream({ messages: [...counted.slice(0, 2), shortened] })) {
+      // drain
+    }
+    const messages = server.requests.at(-1)!.body!.messages as { role: string; content: unknown }[]
+    expect(messages.at(-1)).toEqual({ role: 'user', content: 'Replaced.' })
+    expect(reads).toBe(history.length)
+  })
 })

@@ -1,7 +1,9 @@
 import { defaultOpenAIModelId, type Model, type ModelRequest, type ModelStreamEvent } from '@agent/core'
-import { toChatRequest } from './chat-request.js'
+import type { ChunkBatches } from '@agent/core/provider'
+import { type ConvertedMessages, toChatRequest } from './chat-request.js'
 import { type ChatChunk, ChatStreamConverter } from './chat-stream-converter.js'
 import { LazyOpenAIClient, type OpenAIClientOptions, openAIStream } from './openai-client.js'
+import { SseJsonReader } from './sse-json-reader.js'
 
 export interface OpenAIModelOptions extends OpenAIClientOptions {
   /** The model name the server knows (`gpt-4.1-mini`, `llama3.2`, `deepseek-reasoner`…). Default `gpt-4.1-mini`. */
@@ -18,6 +20,12 @@ export interface OpenAIModelOptions extends OpenAIClientOptions {
    * (e.g. DeepSeek thinking mode).
    */
   sendReasoningContent?: boolean
+  /**
+   * Parse the stream with the `openai` client's own stream reader. Off by default: the response body's
+   * bytes are read directly (same events and errors, far less CPU per token). The client still sends the
+   * request, builds its headers and turns a failed response into its typed error either way.
+   */
+  useClientStream?: boolean
 }
 
 /**
@@ -30,12 +38,15 @@ export class OpenAIModel implements Model {
   readonly modelId: string
   readonly params: Record<string, unknown> | undefined
   private readonly sendReasoningContent: boolean
+  private readonly useClientStream: boolean
   private readonly client: LazyOpenAIClient
+  private readonly converted: ConvertedMessages = new WeakMap()
 
   constructor(options: OpenAIModelOptions = {}) {
     this.modelId = options.modelId ?? defaultOpenAIModelId
     this.params = options.params
     this.sendReasoningContent = options.sendReasoningContent ?? false
+    this.useClientStream = options.useClientStream ?? false
     this.client = new LazyOpenAIClient(options)
   }
 
@@ -47,14 +58,15 @@ export class OpenAIModel implements Model {
   private async open(
     request: ModelRequest,
     signal: AbortSignal | undefined,
-  ): Promise<AsyncIterable<ChatChunk>> {
+  ): Promise<AsyncIterable<ChatChunk> | ChunkBatches<ChatChunk>> {
     const body = toChatRequest(request, {
       modelId: this.modelId,
       params: this.params,
       sendReasoningContent: this.sendReasoningContent,
+      converted: this.converted,
     })
-    return (await this.client
-      .get()
-      .chat.completions.create(body, signal ? { signal } : undefined)) as AsyncIterable<ChatChunk>
+    const response = this.client.get().chat.completions.create(body, signal ? { signal } : undefined)
+    if (this.useClientStream) return (await response) as AsyncIterable<ChatChunk>
+    return new SseJsonReader<ChatChunk>(await response.asResponse())
   }
 }

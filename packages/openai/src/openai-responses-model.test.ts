@@ -28,6 +28,7 @@ import {
   responsesEventStream,
   useLoopbackOpenAIServer,
 } from './test-support/loopback-openai-server.js'
+import { streamPaths } from './test-support/stream-paths.js'
 
 const fixtures = fixturesDirectory()
 const userHi = { messages: [{ role: 'user' as const, content: [{ text: 'Hi' }] }] }
@@ -104,13 +105,14 @@ async function failureOf(model: OpenAIResponsesModel, signal?: AbortSignal) {
   throw new Error(`The stream ended without an error after ${events.length} events.`)
 }
 
-describe('OpenAIResponsesModel', () => {
+describe.each(streamPaths)('OpenAIResponsesModel through $path', ({ useClientStream }) => {
   let server: LoopbackOpenAIServer
   let model: OpenAIResponsesModel
 
   useLoopbackOpenAIServer((started) => {
     server = started
     model = new OpenAIResponsesModel({
+      useClientStream,
       modelId: 'gpt-4.1',
       clientArgs: { apiKey: 'test-key', baseURL: server.baseURL },
     })
@@ -434,6 +436,7 @@ describe('OpenAIResponsesModel', () => {
       sse: responsesEventStream([{ type: 'response.completed', response: { status: 'completed' } }]),
     })
     const tuned = new OpenAIResponsesModel({
+      useClientStream,
       modelId: 'o4-mini',
       clientArgs: { apiKey: 'k', baseURL: server.baseURL },
       params: {

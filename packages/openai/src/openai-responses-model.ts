@@ -1,7 +1,9 @@
 import { defaultOpenAIModelId, type Model, type ModelRequest, type ModelStreamEvent } from '@agent/core'
+import type { ChunkBatches } from '@agent/core/provider'
 import { LazyOpenAIClient, type OpenAIClientOptions, openAIStream } from './openai-client.js'
 import { toResponsesRequest } from './responses-request.js'
 import { type ResponsesEvent, ResponsesStreamConverter } from './responses-stream-converter.js'
+import { SseJsonReader } from './sse-json-reader.js'
 
 export interface OpenAIResponsesModelOptions extends OpenAIClientOptions {
   /** The model name (`gpt-4.1-mini`, `o4-mini`, `gpt-5`…). Default `gpt-4.1-mini`. */
@@ -12,6 +14,8 @@ export interface OpenAIResponsesModelOptions extends OpenAIClientOptions {
    * `model`, `input`, `stream` and `tools` are always ours.
    */
   params?: Record<string, unknown>
+  /** Parse the stream with the `openai` client's own reader instead of reading the bytes directly. */
+  useClientStream?: boolean
 }
 
 /**
@@ -23,10 +27,12 @@ export class OpenAIResponsesModel implements Model {
   readonly modelId: string
   readonly params: Record<string, unknown> | undefined
   private readonly client: LazyOpenAIClient
+  private readonly useClientStream: boolean
 
   constructor(options: OpenAIResponsesModelOptions = {}) {
     this.modelId = options.modelId ?? defaultOpenAIModelId
     this.params = options.params
+    this.useClientStream = options.useClientStream ?? false
     this.client = new LazyOpenAIClient(options)
   }
 
@@ -43,10 +49,10 @@ export class OpenAIResponsesModel implements Model {
   private async open(
     request: ModelRequest,
     signal: AbortSignal | undefined,
-  ): Promise<AsyncIterable<ResponsesEvent>> {
+  ): Promise<AsyncIterable<ResponsesEvent> | ChunkBatches<ResponsesEvent>> {
     const body = toResponsesRequest(request, { modelId: this.modelId, params: this.params })
-    return (await this.client
-      .get()
-      .responses.create(body, signal ? { signal } : undefined)) as AsyncIterable<ResponsesEvent>
+    const response = this.client.get().responses.create(body, signal ? { signal } : undefined)
+    if (this.useClientStream) return (await response) as AsyncIterable<ResponsesEvent>
+    return new SseJsonReader<ResponsesEvent>(await response.asResponse())
   }
 }

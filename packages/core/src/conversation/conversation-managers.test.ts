@@ -89,6 +89,22 @@ describe('SlidingWindowConversationManager', () => {
     expect(conversationProblems(agent.messages)).toEqual([])
   })
 
+  it('replaces a message whose tool result it shortens, so per-message caches never serve the old one', () => {
+    const small: Message = { role: 'user', content: [{ text: 'hi' }] }
+    const big: Message = {
+      role: 'user',
+      content: [
+        { toolResult: { toolUseId: 't', status: 'success', content: [{ text: 'x'.repeat(200_000) }] } },
+      ],
+    }
+    const messages = [small, big]
+    expect(new SlidingWindowConversationManager().truncateOversizedToolResults(messages)).toBe(1)
+    expect(messages[0]).toBe(small)
+    expect(messages[1]).not.toBe(big)
+    expect(JSON.stringify(messages[1]).length).toBeLessThan(2000)
+    expect(JSON.stringify(big).length).toBeGreaterThan(200_000)
+  })
+
   it('on overflow then drops the oldest messages at a safe point', async () => {
     const model = new ScriptedModel([overflow(), overflow(), { content: [{ text: 'ok' }] }])
     const agent = new Agent({

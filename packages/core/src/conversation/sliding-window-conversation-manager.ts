@@ -54,14 +54,20 @@ export class SlidingWindowConversationManager implements ConversationManager {
   /** Shortens every oversized tool result; returns how many it shortened. */
   truncateOversizedToolResults(messages: Message[]): number {
     let truncated = 0
-    for (const message of messages) {
-      for (const block of message.content) {
-        if (!('toolResult' in block)) continue
+    for (let index = 0; index < messages.length; index++) {
+      const message = messages[index]!
+      let content: ContentBlock[] | undefined
+      message.content.forEach((block, blockIndex) => {
+        if (!('toolResult' in block)) return
         const size = toolResultSize(block.toolResult)
-        if (size <= this.toolResultMaxChars) continue
-        block.toolResult.content = [{ text: truncatedText(block.toolResult, this.keepChars, size) }]
+        if (size <= this.toolResultMaxChars) return
+        const text = truncatedText(block.toolResult, this.keepChars, size)
+        content ??= [...message.content]
+        content[blockIndex] = { toolResult: { ...block.toolResult, content: [{ text }] } }
         truncated++
-      }
+      })
+      // A changed message is a new object, so whatever a provider converted from the old one is not reused.
+      if (content !== undefined) messages[index] = { ...message, content }
     }
     return truncated
   }

@@ -9,6 +9,7 @@ export { errorResult } from '../tools/run-tool.js'
 export { addUsage, emptyUsage } from '../types/usage.js'
 export { positiveOption } from './positive-option.js'
 export {
+  type ChunkBatches,
   ProviderStream,
   type ProviderStreamOptions,
   type StreamConverter,

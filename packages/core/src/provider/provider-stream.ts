@@ -23,6 +23,17 @@ export interface StreamTiming {
   readonly timeToFirstByteMs: number | undefined
 }
 
+/**
+ * Chunks handed out one network read at a time, by a provider that reads the HTTP response itself: one
+ * promise per read instead of one per chunk.
+ */
+export interface ChunkBatches<Chunk> {
+  /** The chunks of the next read (at least one, in an array that may be reused), or `undefined` at the end. */
+  read(): Promise<readonly Chunk[] | undefined>
+  /** Stops early; it cancels the request. */
+  cancel(): void
+}
+
 export interface ProviderStreamOptions<Chunk> {
   /** The provider's name in messages: `The <name> request was aborted.` */
   name: string
@@ -32,7 +43,7 @@ export interface ProviderStreamOptions<Chunk> {
    * its converter. `signal` aborts the request: the caller's signal, or with `abortOnStop` the stream's own,
    * which also aborts when the reader stops early.
    */
-  open(signal: AbortSignal | undefined): Promise<AsyncIterable<Chunk>>
+  open(signal: AbortSignal | undefined): Promise<AsyncIterable<Chunk> | ChunkBatches<Chunk>>
   converter: StreamConverter<Chunk>
   /** The caller's signal (`ModelRequest.signal`). */
   signal: AbortSignal | undefined
@@ -66,6 +77,7 @@ export class ProviderStream<Chunk> implements AsyncIterableIterator<ModelStreamE
   startedAt = 0
   timeToFirstByteMs: number | undefined
   private raw: AsyncIterator<Chunk> | undefined
+  private batches: ChunkBatches<Chunk> | undefined
   private readonly queue: ModelStreamEvent[] = []
   private index = 0
   private ended = false
@@ -100,6 +112,8 @@ export class ProviderStream<Chunk> implements AsyncIterableIterator<ModelStreamE
     if (this.index < this.queue.length)
       return Promise.resolve({ value: this.queue[this.index++]!, done: false })
     if (this.ended) return Promise.resolve(done)
+    const batches = this.batches
+    if (batches !== undefined) return batches.read().then(this.onBatch, this.onError)
     const raw = this.raw
     if (raw === undefined) return this.start()
     return raw.next().then(this.onChunk, this.onError)
@@ -107,11 +121,13 @@ export class ProviderStream<Chunk> implements AsyncIterableIterator<ModelStreamE
 
   async return(): Promise<Step> {
     const raw = this.raw
+    const batches = this.batches
     this.end()
     const controller = this.controller
     if (controller !== undefined && !controller.signal.aborted) {
       controller.abort(new AbortError('The consumer stopped reading the model stream.'))
     }
+    batches?.cancel()
     await raw?.return?.()?.catch(() => {})
     return done
   }
@@ -126,7 +142,9 @@ export class ProviderStream<Chunk> implements AsyncIterableIterator<ModelStreamE
     }
     this.startedAt = performance.now()
     try {
-      this.raw = (await this.options.open(this.signal))[Symbol.asyncIterator]()
+      const opened = await this.options.open(this.signal)
+      if (Symbol.asyncIterator in opened) this.raw = opened[Symbol.asyncIterator]()
+      else this.batches = opened
     } catch (error) {
       this.fail()
       throw this.options.toError(error, this.options.signal)
@@ -138,21 +156,8 @@ export class ProviderStream<Chunk> implements AsyncIterableIterator<ModelStreamE
     this.queue.length = 0
     this.index = 0
     try {
-      if (step.done) {
-        this.raw = undefined
-        this.end()
-        const signal = this.signal
-        // Clients end the iteration quietly when the request is aborted mid-stream.
-        if (signal?.aborted) {
-          throw new AbortError(`The ${this.options.name} request was aborted.`, { cause: signal.reason })
-        }
-        const latencyMs = performance.now() - this.startedAt
-        const timeToFirstByteMs = this.timeToFirstByteMs
-        this.converter.finish(
-          this.queue,
-          timeToFirstByteMs === undefined ? { latencyMs } : { latencyMs, timeToFirstByteMs },
-        )
-      } else {
+      if (step.done) this.finish()
+      else {
         this.timeToFirstByteMs ??= performance.now() - this.startedAt
         this.converter.accept(step.value, this.queue, this)
       }
@@ -160,7 +165,47 @@ export class ProviderStream<Chunk> implements AsyncIterableIterator<ModelStreamE
       this.fail()
       throw this.options.toError(error, this.options.signal)
     }
-    // Most chunks make exactly one event: hand it out without another promise.
+    return this.handOut()
+  }
+
+  private readonly onBatch = (chunks: readonly Chunk[] | undefined): Step | Promise<Step> => {
+    this.queue.length = 0
+    this.index = 0
+    try {
+      if (chunks === undefined) this.finish()
+      else {
+        this.timeToFirstByteMs ??= performance.now() - this.startedAt
+        for (let index = 0; index < chunks.length; index++) {
+          this.converter.accept(chunks[index]!, this.queue, this)
+        }
+      }
+    } catch (error) {
+      this.fail()
+      throw this.options.toError(error, this.options.signal)
+    }
+    return this.handOut()
+  }
+
+  /** The chunks ended: the closing events, or the abort that ended them quietly. */
+  private finish(): void {
+    this.raw = undefined
+    this.batches = undefined
+    this.end()
+    const signal = this.signal
+    // Clients end the iteration quietly when the request is aborted mid-stream.
+    if (signal?.aborted) {
+      throw new AbortError(`The ${this.options.name} request was aborted.`, { cause: signal.reason })
+    }
+    const latencyMs = performance.now() - this.startedAt
+    const timeToFirstByteMs = this.timeToFirstByteMs
+    this.converter.finish(
+      this.queue,
+      timeToFirstByteMs === undefined ? { latencyMs } : { latencyMs, timeToFirstByteMs },
+    )
+  }
+
+  /** Most reads make exactly one event: hand it out without another promise. */
+  private handOut(): Step | Promise<Step> {
     if (this.index < this.queue.length) return { value: this.queue[this.index++]!, done: false }
     return this.next()
   }
@@ -173,19 +218,22 @@ export class ProviderStream<Chunk> implements AsyncIterableIterator<ModelStreamE
   /** A failed stream: its request is cancelled, and its client stream released without waiting. */
   private fail(): void {
     const raw = this.raw
+    const batches = this.batches
     this.end()
-    if (raw !== undefined) {
+    if (raw !== undefined || batches !== undefined) {
       const controller = this.controller
       if (controller !== undefined && !controller.signal.aborted) {
         controller.abort(new AbortError('The model stream failed.'))
       }
-      raw.return?.()?.catch(() => {})
+      batches?.cancel()
+      raw?.return?.()?.catch(() => {})
     }
   }
 
   private end(): void {
     this.ended = true
     this.raw = undefined
+    this.batches = undefined
     this.queue.length = 0
     this.index = 0
     if (this.forwardAbort !== undefined) {
