@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { AbortError } from '../errors/invocation-errors.js'
 import { ModelError } from '../errors/model-error.js'
 import type { ModelStreamEvent } from '../model/model-stream-event.js'
-import { ProviderStream, type StreamConverter } from './provider-stream.js'
+import { type ChunkBatches, ProviderStream, type StreamConverter } from './provider-stream.js'
 
 /** Text chunks become text deltas of block 0; the end adds messageStop and metadata. */
 class TextConverter implements StreamConverter<string> {
@@ -148,5 +148,76 @@ describe('ProviderStream', () => {
     expect(seen.signal?.aborted).toBe(true)
     expect(seen.released).toBe(true)
     expect(caller.signal.aborted).toBe(false)
+  })
+
+  describe('with chunks handed out a read at a time (ChunkBatches)', () => {
+    /** A source that hands out `reads`, one array per read, and records whether it was cancelled. */
+    function batchesOf(reads: string[][], seen: { cancelled: number }): ChunkBatches<string> {
+      let position = 0
+      return {
+        read: async () => (position < reads.length ? reads[position++] : undefined),
+        cancel: () => {
+          seen.cancelled++
+        },
+      }
+    }
+
+    it('converts every chunk of every read, in order, then closes the message', async () => {
+      const seen = { cancelled: 0 }
+      const stream = new ProviderStream<string>({
+        name: 'Test',
+        open: async () => batchesOf([['a', 'b'], ['c'], ['d', 'e', 'f']], seen),
+        converter: new TextConverter(),
+        signal: undefined,
+        toError,
+      })
+      const { events, error } = await drain(stream)
+      expect(error).toBeUndefined()
+      expect(events.slice(0, 6).map((event) => event.contentBlockDelta?.delta)).toEqual(
+        ['a', 'b', 'c', 'd', 'e', 'f'].map((text) => ({ text })),
+      )
+      expect(events.slice(6)).toEqual([
+        { messageStop: { stopReason: 'end_turn' } },
+        { metadata: { metrics: { latencyMs: expect.any(Number), timeToFirstByteMs: expect.any(Number) } } },
+      ])
+      expect(seen.cancelled).toBe(0)
+    })
+
+    it('cancels the source when the reader stops early, and when a chunk fails', async () => {
+      const seen = { cancelled: 0 }
+      const options = {
+        name: 'Test',
+        converter: new TextConverter(),
+        signal: undefined,
+        toError,
+      }
+      const early = new ProviderStream<string>({
+        ...options,
+        open: async () => batchesOf([['a', 'b'], ['c']], seen),
+      })
+      for await (const _event of early) break
+      expect(seen.cancelled).toBe(1)
+      const failing = new ProviderStream<string>({
+        ...options,
+        open: async () => batchesOf([['a', 'bad']], seen),
+      })
+      const { error } = await drain(failing)
+      expect(error).toMatchObject({ name: 'ModelError', message: 'mapped: Error: unreadable chunk' })
+      expect(seen.cancelled).toBe(2)
+    })
+
+    it('maps a failing read with toError', async () => {
+      const stream = new ProviderStream<string>({
+        name: 'Test',
+        open: async () => ({
+          read: () => Promise.reject(new TypeError('terminated')),
+          cancel: () => {},
+        }),
+        converter: new TextConverter(),
+        signal: undefined,
+        toError,
+      })
+      expect((await drain(stream)).error).toMatchObject({ message: 'mapped: TypeError: terminated' })
+    })
   })
 })
