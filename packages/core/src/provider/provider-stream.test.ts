@@ -173,8 +173,10 @@ describe('ProviderStream', () => {
       })
       const { events, error } = await drain(stream)
       expect(error).toBeUndefined()
-      expect(events.slice(0, 6).map((event) => event.contentBlockDelta?.delta)).toEqual(
-        ['a', 'b', 'c', 'd', 'e', 'f'].map((text) => ({ text })),
+      expect(events.slice(0, 6)).toEqual(
+        ['a', 'b', 'c', 'd', 'e', 'f'].map((text) => ({
+          contentBlockDelta: { contentBlockIndex: 0, delta: { text } },
+        })),
       )
       expect(events.slice(6)).toEqual([
         { messageStop: { stopReason: 'end_turn' } },
