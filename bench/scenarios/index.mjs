@@ -216,25 +216,33 @@ function historyScenario(rounds, historyMessages, options) {
     Array.from({ length: historyMessages }, (_, index) =>
       index % 2 === 0
         ? { role: 'user', content: [{ text: `Earlier question ${index}: what is ${index} plus two?` }] }
-        : { role: 'assistant', content: [{ text: `Earlier answer ${index}: it is ${index + 1}, as asked.` }] },
+        : {
+            role: 'assistant',
+            content: [{ text: `Earlier answer ${index}: it is ${index + 1}, as asked.` }],
+          },
     )
-  const variant = (name, messages) => async ({ baseURL }) => {
-    const { createAgent, agentRun, addTool } = await loadAgent()
-    const client = createClient(baseURL)
-    return {
-      async run(tag) {
-        const agent = createAgent(client, toolsModelId(rounds, tag), [addTool], {
-          messages: messages(),
-          maxCycles: rounds + 1,
-        })
-        const outcome = await agentRun(agent, prompt)
-        checkTools(name, outcome)
-        const expected = messages().length + 2 + 2 * rounds
-        check(agent.messages.length === expected, `${name}: ${agent.messages.length} messages, expected ${expected}`)
-        return { deltas: outcome.deltas, toolCalls: outcome.toolCalls, requests: rounds + 1 }
-      },
+  const variant =
+    (name, messages) =>
+    async ({ baseURL }) => {
+      const { createAgent, agentRun, addTool } = await loadAgent()
+      const client = createClient(baseURL)
+      return {
+        async run(tag) {
+          const agent = createAgent(client, toolsModelId(rounds, tag), [addTool], {
+            messages: messages(),
+            maxCycles: rounds + 1,
+          })
+          const outcome = await agentRun(agent, prompt)
+          checkTools(name, outcome)
+          const expected = messages().length + 2 + 2 * rounds
+          check(
+            agent.messages.length === expected,
+            `${name}: ${agent.messages.length} messages, expected ${expected}`,
+          )
+          return { deltas: outcome.deltas, toolCalls: outcome.toolCalls, requests: rounds + 1 }
+        },
+      }
     }
-  }
   return {
     ...options,
     floorLabel: 'agent, empty history',

@@ -1,13 +1,11 @@
 import { basename, join } from 'node:path'
-import type { ModelStreamEvent } from '@agent/core'
 import { fixturesDirectory } from '@agent/core/testing'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { BedrockLoopbackServer, frameFromRecordedEvent } from './test-support/bedrock-loopback-server.js'
+import { BedrockLoopbackServer } from './test-support/bedrock-loopback-server.js'
 import {
   collect,
-  converseBodyOf,
   expectedEventsOf,
-  mergeDeltas,
+  expectStreamAndConverseAlike,
 } from './test-support/converse-expectations.js'
 import { filesIn, loopbackModel, readJson, readJsonLines } from './test-support/recorded-fixtures.js'
 
@@ -60,31 +58,7 @@ describe.skipIf(fixtures === undefined)('Converse (streaming: false)', () => {
   const recordings = fixtures === undefined ? [] : filesIn(streamDirectory, '.jsonl')
   for (const path of recordings) {
     it(`gives the same events as the stream for the answer of ${basename(path)}`, async () => {
-      const recorded = readJsonLines(path)
-      server.reply(
-        { frames: recorded.map(frameFromRecordedEvent) },
-        { status: 200, body: converseBodyOf(recorded) },
-      )
-      const streamed = await collect(loopbackModel(server).stream(request))
-      const whole = await collect(loopbackModel(server, { streaming: false }).stream(request))
-      const withoutTiming = (events: ModelStreamEvent[]) =>
-        events.map((event) =>
-          'metadata' in event
-            ? { metadata: { ...event.metadata, metrics: { latencyMs: event.metadata.metrics?.latencyMs } } }
-            : event,
-        )
-      // The recorded stop event nests its extra fields under "delta"; Converse does not.
-      const streamedComparable = withoutTiming(mergeDeltas(streamed)).map((event) =>
-        'messageStop' in event && event.messageStop.additionalModelResponseFields !== undefined
-          ? {
-              messageStop: {
-                ...event.messageStop,
-                additionalModelResponseFields: (event.messageStop.additionalModelResponseFields as any).delta,
-              },
-            }
-          : event,
-      )
-      expect(withoutTiming(whole)).toEqual(streamedComparable)
+      await expectStreamAndConverseAlike(server, readJsonLines(path), request)
     })
   }
 })

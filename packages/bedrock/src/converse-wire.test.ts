@@ -1,6 +1,6 @@
 // Every ConverseStream / Converse behaviour the recordings exercise, on wire data written here, so that a
 // clone without the recordings still tests each path.
-import { AbortError, ModelError, type ModelStreamEvent } from '@agent/core'
+import { AbortError, ModelError } from '@agent/core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { BedrockLoopbackServer, frameFromRecordedEvent } from './test-support/bedrock-loopback-server.js'
 import { collectModelStream } from './test-support/collect-model-stream.js'
@@ -9,7 +9,7 @@ import {
   converseBodyOf,
   expectedEvent,
   expectedEventsOf,
-  mergeDeltas,
+  expectStreamAndConverseAlike,
 } from './test-support/converse-expectations.js'
 import { loopbackModel, type RecordedEvent } from './test-support/recorded-fixtures.js'
 
@@ -109,30 +109,7 @@ describe('Bedrock on hand-written Converse wire data', () => {
     })
 
     it(`Converse (streaming: false): ${name}, the same answer as the stream`, async () => {
-      server.reply(
-        { frames: recorded.map(frameFromRecordedEvent) },
-        { status: 200, body: converseBodyOf(recorded) },
-      )
-      const streamed = await collect(loopbackModel(server).stream(request))
-      const whole = await collect(loopbackModel(server, { streaming: false }).stream(request))
-      const withoutTiming = (events: ModelStreamEvent[]) =>
-        events.map((event) =>
-          'metadata' in event
-            ? { metadata: { ...event.metadata, metrics: { latencyMs: event.metadata.metrics?.latencyMs } } }
-            : event,
-        )
-      // A stop event nests its extra fields under "delta"; Converse does not.
-      const comparable = withoutTiming(mergeDeltas(streamed)).map((event) =>
-        'messageStop' in event && event.messageStop.additionalModelResponseFields !== undefined
-          ? {
-              messageStop: {
-                ...event.messageStop,
-                additionalModelResponseFields: (event.messageStop.additionalModelResponseFields as any).delta,
-              },
-            }
-          : event,
-      )
-      expect(withoutTiming(whole)).toEqual(comparable)
+      await expectStreamAndConverseAlike(server, recorded, request)
     })
   }
 

@@ -1,7 +1,8 @@
 // What the Bedrock tests expect of a Converse answer, shared by the recorded and the hand-written wire tests.
-import type { ModelStreamEvent } from '@agent/core'
+import type { ModelRequest, ModelStreamEvent } from '@agent/core'
 import { expect } from 'vitest'
-import type { RecordedEvent } from './recorded-fixtures.js'
+import { type BedrockLoopbackServer, frameFromRecordedEvent } from './bedrock-loopback-server.js'
+import { loopbackModel, type RecordedEvent } from './recorded-fixtures.js'
 
 export async function collect(stream: AsyncIterable<ModelStreamEvent>): Promise<ModelStreamEvent[]> {
   const events: ModelStreamEvent[] = []
@@ -149,4 +150,39 @@ export function expectedEvent(recorded: RecordedEvent): unknown {
     }
   }
   return recorded
+}
+
+/**
+ * Replies to one ConverseStream and one Converse request with the same answer (`recorded` as frames, and
+ * as the Converse body they add up to) and expects the same events from both, timing aside.
+ */
+export async function expectStreamAndConverseAlike(
+  server: BedrockLoopbackServer,
+  recorded: RecordedEvent[],
+  request: ModelRequest,
+): Promise<void> {
+  server.reply(
+    { frames: recorded.map(frameFromRecordedEvent) },
+    { status: 200, body: converseBodyOf(recorded) },
+  )
+  const streamed = await collect(loopbackModel(server).stream(request))
+  const whole = await collect(loopbackModel(server, { streaming: false }).stream(request))
+  const withoutTiming = (events: ModelStreamEvent[]) =>
+    events.map((event) =>
+      'metadata' in event
+        ? { metadata: { ...event.metadata, metrics: { latencyMs: event.metadata.metrics?.latencyMs } } }
+        : event,
+    )
+  // A stream's stop event nests its extra fields under "delta"; Converse does not.
+  const streamedComparable = withoutTiming(mergeDeltas(streamed)).map((event) =>
+    'messageStop' in event && event.messageStop.additionalModelResponseFields !== undefined
+      ? {
+          messageStop: {
+            ...event.messageStop,
+            additionalModelResponseFields: (event.messageStop.additionalModelResponseFields as any).delta,
+          },
+        }
+      : event,
+  )
+  expect(withoutTiming(whole)).toEqual(streamedComparable)
 }
