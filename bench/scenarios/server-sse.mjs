@@ -113,7 +113,10 @@ export function serverSseScenario(clients, deltas, options) {
         }
       } else {
         const { createAgent } = await import('./agent.mjs')
-        const { createAgentServer, serve } = await import('@agent/server')
+        const [{ createAgentServer }, { serve }] = await Promise.all([
+          import('@agent/server'),
+          import('@agent/server/node'),
+        ])
         const app = createAgentServer({
           agent: () => createAgent(client, modelOf(), []),
           openapiPath: null,
