@@ -27,10 +27,24 @@ export interface ChatRequestOptions {
 
 /**
  * What each conversation message became, by identity: a long conversation is converted once, not once
- * per cycle. A message that changes is a new object (the conversation managers replace what they
- * shorten), so a stale entry is never read.
+ * per cycle. An entry also remembers the message's blocks, so a message edited in place (a prompt merged
+ * into it and undone, a guardrail's redaction, an app's own edit that adds, removes or swaps blocks) is
+ * converted again: checking costs one comparison per block, converting is what it saves.
  */
-export type ConvertedMessages = WeakMap<Message, readonly ChatCompletionMessageParam[]>
+export type ConvertedMessages = WeakMap<Message, ConvertedMessage>
+
+interface ConvertedMessage {
+  readonly blocks: readonly ContentBlock[]
+  readonly params: readonly ChatCompletionMessageParam[]
+}
+
+function sameBlocks(message: Message, entry: ConvertedMessage): boolean {
+  const { content } = message
+  const { blocks } = entry
+  if (content.length !== blocks.length) return false
+  for (let index = 0; index < blocks.length; index++) if (content[index] !== blocks[index]) return false
+  return true
+}
 
 /** The streaming Chat Completions request for a model request. */
 export function toChatRequest(
@@ -72,10 +86,11 @@ export function toChatMessages(
   const system = systemPromptText(request.systemPrompt)
   if (system !== undefined) messages.push({ role: 'system', content: system })
   for (const message of request.messages) {
-    let params = converted?.get(message)
+    const entry = converted?.get(message)
+    let params = entry !== undefined && sameBlocks(message, entry) ? entry.params : undefined
     if (params === undefined) {
       params = toChatMessageParams(message, sendReasoningContent)
-      converted?.set(message, params)
+      converted?.set(message, { blocks: [...message.content], params })
     }
     for (let index = 0; index < params.length; index++) messages.push(params[index]!)
   }
