@@ -1,0 +1,78 @@
+import { type ChildProcess, spawn } from 'node:child_process'
+import { createServer } from 'node:net'
+
+/** A real `redis-server` on a free loopback port, for tests; `stop()` and `start()` simulate an outage. */
+export interface TestRedis {
+  readonly port: number
+  readonly url: string
+  start(): Promise<void>
+  stop(): Promise<void>
+}
+
+const binary = process.env.REDIS_SERVER ?? '/usr/bin/redis-server'
+
+async function freePort(): Promise<number> {
+  const server = createServer()
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const port = (server.address() as { port: number }).port
+  await new Promise((resolve) => server.close(resolve))
+  return port
+}
+
+/** Starts a Redis without persistence on a free loopback port; it is stopped when the process exits. */
+export async function startTestRedis(): Promise<TestRedis> {
+  const port = await freePort()
+  let child: ChildProcess | undefined
+  const start = async () => {
+    const started = spawn(
+      binary,
+      [
+        '--port',
+        String(port),
+        '--bind',
+        '127.0.0.1',
+        '--save',
+        '',
+        '--appendonly',
+        'no',
+        '--loglevel',
+        'notice',
+      ],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    )
+    child = started
+    await new Promise<void>((resolve, reject) => {
+      let output = ''
+      const timer = setTimeout(() => reject(new Error(`redis-server did not start: ${output}`)), 10_000)
+      const onData = (chunk: Buffer) => {
+        output += chunk.toString()
+        if (output.includes('Ready to accept connections')) {
+          clearTimeout(timer)
+          resolve()
+        }
+      }
+      started.stdout!.on('data', onData)
+      started.stderr!.on('data', onData)
+      started.once('error', (error) => {
+        clearTimeout(timer)
+        reject(new Error(`Could not run ${binary} (apt-get install redis-server): ${error.message}`))
+      })
+      started.once('exit', (code) => {
+        clearTimeout(timer)
+        reject(new Error(`redis-server exited with ${code}: ${output}`))
+      })
+    })
+  }
+  const stop = async () => {
+    const running = child
+    child = undefined
+    if (running === undefined || running.exitCode !== null) return
+    await new Promise<void>((resolve) => {
+      running.once('exit', () => resolve())
+      running.kill('SIGKILL')
+    })
+  }
+  process.once('exit', () => child?.kill('SIGKILL'))
+  await start()
+  return { port, url: `redis://127.0.0.1:${port}`, start, stop }
+}
