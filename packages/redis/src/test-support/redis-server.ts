@@ -1,5 +1,8 @@
 import { type ChildProcess, spawn } from 'node:child_process'
+import { mkdtemp } from 'node:fs/promises'
 import { createServer } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 
 /** A real `redis-server` on a free loopback port, for tests; `stop()` and `start()` simulate an outage. */
 export interface TestRedis {
@@ -19,9 +22,15 @@ async function freePort(): Promise<number> {
   return port
 }
 
-/** Starts a Redis without persistence on a free loopback port; it is stopped when the process exits. */
-export async function startTestRedis(): Promise<TestRedis> {
+/**
+ * Starts a Redis on a free loopback port, stopped when the process exits. `persistent`: an append-only
+ * file synced on every write in a temporary folder, so that a restart keeps what was written.
+ */
+export async function startTestRedis(options: { persistent?: boolean } = {}): Promise<TestRedis> {
   const port = await freePort()
+  const storage = options.persistent
+    ? ['--dir', await mkdtemp(join(tmpdir(), 'agent-redis-')), '--appendonly', 'yes', '--appendfsync', 'always']
+    : ['--appendonly', 'no']
   let child: ChildProcess | undefined
   const start = async () => {
     const started = spawn(
