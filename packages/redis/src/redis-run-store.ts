@@ -1,13 +1,7 @@
-import {
-  type RunInfo,
-  type RunRead,
-  type RunRecord,
-  type RunStore,
-  RunStoreError,
-} from '@agent/server'
+import { type RunInfo, type RunRead, type RunRecord, type RunStore, RunStoreError } from '@agent/server'
 import { defaultKeyPrefix } from './key-names.js'
 import { describeRedisFailure, type RedisClient, type RedisConnectionOptions } from './redis-connection.js'
-import { replicaKey, type RunKeys, runKeys } from './run-keys.js'
+import { type RunKeys, replicaKey, runKeys } from './run-keys.js'
 import { clientFor } from './shared-clients.js'
 import { BatchBuffer, recordsOfEntries, sequenceOfId } from './stream-records.js'
 
@@ -119,7 +113,9 @@ export class RedisRunStore implements RunStore {
   }
 
   private renewPresence(): Promise<unknown> {
-    return this.client.set(replicaKey(this.prefix, this.replicaId), '1', { PX: Math.ceil(this.leaseMs * 0.75) })
+    return this.client.set(replicaKey(this.prefix, this.replicaId), '1', {
+      PX: Math.ceil(this.leaseMs * 0.75),
+    })
   }
 
   /** Stops renewing this replica's presence and closes the connections it opened. */
@@ -151,7 +147,11 @@ export class RedisRunStore implements RunStore {
         }
       },
     }
-    const fields: Record<string, string> = { retain: info.retain ? '1' : '0', writer: this.replicaId, ended: '0' }
+    const fields: Record<string, string> = {
+      retain: info.retain ? '1' : '0',
+      writer: this.replicaId,
+      ended: '0',
+    }
     if (info.owner !== undefined) fields.owner = info.owner
     await this.command('registering a run', async () => {
       await this.subscriber.subscribe(keys.control, run.onControl)
@@ -326,7 +326,9 @@ export class RedisRunStore implements RunStore {
       }
       watched = created
       this.watched.set(runId, created)
-      created.subscribing = this.subscriber.subscribe(runKeys(this.prefix, runId).wake, created.onWake).catch(() => {})
+      created.subscribing = this.subscriber
+        .subscribe(runKeys(this.prefix, runId).wake, created.onWake)
+        .catch(() => {})
     }
     const current = watched
     return new Promise<void>((resolve) => {
@@ -343,14 +345,18 @@ export class RedisRunStore implements RunStore {
       // Wakes now and then without news: the next read checks that the writer is alive, and tells it
       // that this reader is still here.
       timer = setTimeout(() => {
-        if (!this.written.has(runId)) this.client.publish(runKeys(this.prefix, runId).control, `read ${after}`).catch(() => {})
+        if (!this.written.has(runId))
+          this.client.publish(runKeys(this.prefix, runId).control, `read ${after}`).catch(() => {})
         done()
       }, this.leaseMs / 5)
       // A batch written while the subscription was being made: seen by checking once it is made.
       void current.subscribing.then(async () => {
-        const latest = await this.client.xRevRange(runKeys(this.prefix, runId).events, '+', '-', { COUNT: 1 }).catch(() => [])
+        const latest = await this.client
+          .xRevRange(runKeys(this.prefix, runId).events, '+', '-', { COUNT: 1 })
+          .catch(() => [])
         const lastId = latest[0]?.id
-        if (lastId !== undefined && (sequenceOfId(lastId) > after || latest[0]!.message.e !== undefined)) done()
+        if (lastId !== undefined && (sequenceOfId(lastId) > after || latest[0]!.message.e !== undefined))
+          done()
       })
     })
   }
@@ -360,7 +366,9 @@ export class RedisRunStore implements RunStore {
     setTimeout(() => {
       if (watched.waiters.size > 0 || this.watched.get(runId) !== watched) return
       this.watched.delete(runId)
-      watched.subscribing = this.subscriber.unsubscribe(runKeys(this.prefix, runId).wake, watched.onWake).catch(() => {})
+      watched.subscribing = this.subscriber
+        .unsubscribe(runKeys(this.prefix, runId).wake, watched.onWake)
+        .catch(() => {})
     }, 1000).unref?.()
   }
 

@@ -20,7 +20,10 @@ const sequenceOf = (id: string) => Number(id.slice(id.lastIndexOf(':') + 1))
 const expected = (tokens: number) => Array.from({ length: tokens }, (_, index) => `w${index} `).join('')
 
 /** Resolves when `check` holds, polling; rejects after `timeoutMs`. */
-async function eventually<Value>(check: () => Value | undefined | Promise<Value | undefined>, timeoutMs: number): Promise<Value> {
+async function eventually<Value>(
+  check: () => Value | undefined | Promise<Value | undefined>,
+  timeoutMs: number,
+): Promise<Value> {
   const deadline = Date.now() + timeoutMs
   while (true) {
     const value = await check()
@@ -76,7 +79,10 @@ describe('two replicas on one Redis', () => {
   })
 
   it('one session on A and B at once: exactly one runs, the other gets 409, the conversation stays intact', async () => {
-    const [a, b] = await Promise.all([replica({ tokens: 30, tokenDelayMs: 10 }), replica({ tokens: 30, tokenDelayMs: 10 })])
+    const [a, b] = await Promise.all([
+      replica({ tokens: 30, tokenDelayMs: 10 }),
+      replica({ tokens: 30, tokenDelayMs: 10 }),
+    ])
     const body = { prompt: 'once', sessionId: 'shared' }
     const [one, two] = await Promise.all([openEventStream(a.url, { body }), openEventStream(b.url, { body })])
     expect([one.status, two.status].sort()).toEqual([200, 409])
@@ -93,7 +99,10 @@ describe('two replicas on one Redis', () => {
   })
 
   it('kill -9 of A mid-run: B’s reader gets an error frame within the lease, and B continues the session', async () => {
-    const [a, b] = await Promise.all([replica({ tokens: 5000, tokenDelayMs: 10 }), replica({ tokens: 5, tokenDelayMs: 0 })])
+    const [a, b] = await Promise.all([
+      replica({ tokens: 5000, tokenDelayMs: 10 }),
+      replica({ tokens: 5, tokenDelayMs: 0 }),
+    ])
     const first = await openEventStream(a.url, { body: { prompt: 'first', sessionId: 'crash' } })
     await first.received(5)
     first.cancel()
@@ -125,10 +134,8 @@ describe('two replicas on one Redis', () => {
 
   it('Redis restarted mid-run: the run ends with a clear error, saved messages are kept, service resumes', async () => {
     const a = await replica({ tokens: 5000, tokenDelayMs: 10 })
-    const done = await openEventStream(a.url, { body: { prompt: 'kept', sessionId: 'outage' } })
     const stream = await openEventStream(a.url, { body: { prompt: 'cut', sessionId: 'outage2' } })
     await stream.received(5)
-    void done
     await redis.stop()
     await stream.done
     const last = stream.events.at(-1)!
@@ -137,7 +144,9 @@ describe('two replicas on one Redis', () => {
     await a.line((line) => line.modelRequest === 'closed-by-client')
     await redis.start()
     const after = await eventually(async () => {
-      const attempt = await openEventStream(a.url, { body: { prompt: 'again', sessionId: 'outage3' } }).catch(() => undefined)
+      const attempt = await openEventStream(a.url, { body: { prompt: 'again', sessionId: 'outage3' } }).catch(
+        () => undefined,
+      )
       if (attempt === undefined || attempt.status !== 200) {
         attempt?.cancel()
         return undefined

@@ -29,24 +29,20 @@ async function freePort(): Promise<number> {
 export async function startTestRedis(options: { persistent?: boolean } = {}): Promise<TestRedis> {
   const port = await freePort()
   const storage = options.persistent
-    ? ['--dir', await mkdtemp(join(tmpdir(), 'agent-redis-')), '--appendonly', 'yes', '--appendfsync', 'always']
+    ? [
+        '--dir',
+        await mkdtemp(join(tmpdir(), 'agent-redis-')),
+        '--appendonly',
+        'yes',
+        '--appendfsync',
+        'always',
+      ]
     : ['--appendonly', 'no']
   let child: ChildProcess | undefined
   const start = async () => {
     const started = spawn(
       binary,
-      [
-        '--port',
-        String(port),
-        '--bind',
-        '127.0.0.1',
-        '--save',
-        '',
-        '--appendonly',
-        'no',
-        '--loglevel',
-        'notice',
-      ],
+      ['--port', String(port), '--bind', '127.0.0.1', '--save', '', ...storage, '--loglevel', 'notice'],
       { stdio: ['ignore', 'pipe', 'pipe'] },
     )
     child = started

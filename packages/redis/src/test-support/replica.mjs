@@ -17,12 +17,16 @@ const print = (line) => process.stdout.write(`${JSON.stringify(line)}\n`)
 
 const provider = createServer(async (request, response) => {
   for await (const _ of request);
-  response.on('close', () => print({ modelRequest: response.writableFinished ? 'finished' : 'closed-by-client' }))
+  response.on('close', () =>
+    print({ modelRequest: response.writableFinished ? 'finished' : 'closed-by-client' }),
+  )
   print({ modelRequest: 'started' })
   response.writeHead(200, { 'content-type': 'application/x-ndjson' })
   response.write(`${JSON.stringify({ messageStart: { role: 'assistant' } })}\n`)
   for (let index = 0; index < tokens && !response.destroyed; index++) {
-    response.write(`${JSON.stringify({ contentBlockDelta: { contentBlockIndex: 0, delta: { text: `w${index} ` } } })}\n`)
+    response.write(
+      `${JSON.stringify({ contentBlockDelta: { contentBlockIndex: 0, delta: { text: `w${index} ` } } })}\n`,
+    )
     if (tokenDelayMs > 0) await new Promise((resolve) => setTimeout(resolve, tokenDelayMs))
   }
   if (response.destroyed) return

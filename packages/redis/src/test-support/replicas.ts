@@ -75,7 +75,9 @@ export async function startReplica(options: ReplicaOptions): Promise<Replica> {
       check()
     })
   process.once('exit', () => child.kill('SIGKILL'))
-  const started = await line((entry) => typeof entry.url === 'string' || typeof entry.startupError === 'string')
+  const started = await line(
+    (entry) => typeof entry.url === 'string' || typeof entry.startupError === 'string',
+  )
   if (typeof started.startupError === 'string') throw new Error(started.startupError)
   return {
     url: started.url as string,
@@ -84,7 +86,7 @@ export async function startReplica(options: ReplicaOptions): Promise<Replica> {
     line,
     stop: async () => {
       if (child.exitCode === null && child.signalCode === null) {
-        child.kill('SIGTERM')
+        child.kill('SIGKILL')
         await exited
       }
     },

@@ -56,7 +56,11 @@ export async function openEventStream(
             if (colon > 0) fields[line.slice(0, colon)] = line.slice(colon + 1).trimStart()
           }
           if (fields.data === undefined) continue
-          events.push({ id: fields.id ?? '', event: fields.event ?? 'message', data: JSON.parse(fields.data) })
+          events.push({
+            id: fields.id ?? '',
+            event: fields.event ?? 'message',
+            data: JSON.parse(fields.data),
+          })
         }
         notify()
       }
