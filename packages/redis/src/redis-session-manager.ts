@@ -1,10 +1,5 @@
-import {
-  repairRestoredConversation,
-  SessionConflictError,
-  type SessionData,
-  SessionError,
-  type SessionManager,
-} from '@agent/core'
+import { SessionConflictError, type SessionData, SessionError, type SessionManager } from '@agent/core'
+import { repairRestoredConversation } from '@agent/core/provider'
 import { checkedSessionId, defaultKeyPrefix, sessionKey } from './key-names.js'
 import { describeRedisFailure, type RedisClient, type RedisConnectionOptions } from './redis-connection.js'
 import { acquireSessionLock, type SessionLease, type SessionLockOptions } from './session-lock.js'
