@@ -1,7 +1,7 @@
 import { RunStoreError } from '@agent/server'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { connectRedis, type RedisClient } from './redis-connection.js'
-import { RedisRunStore, redisRunStore } from './redis-run-store.js'
+import { type RedisRunStore, redisRunStore } from './redis-run-store.js'
 import { startTestRedis, type TestRedis } from './test-support/redis-server.js'
 
 let redis: TestRedis

@@ -19,7 +19,7 @@ export type RedisRunStoreOptions = RedisConnectionOptions & {
   runTtlSeconds?: number
   /** Records are written at most this long after they were produced. Default 5 ms. */
   flushMs?: number
-  /** Or as soon as this many are waiting. Default 128. */
+  /** Or as soon as this many are waiting. Default 256. */
   maxBatchRecords?: number
   /** Stream entries (batches) kept per run, about; older ones are trimmed (a resume from there gets 410). Default 1000. */
   maxBatchesPerRun?: number
@@ -32,6 +32,9 @@ interface WrittenRun {
   /** The write in flight; batches are written one at a time, in order. */
   writing: Promise<void> | undefined
   failure: RunStoreError | undefined
+  retain: boolean
+  /** Whether the stream's TTL is set (with its first batch). */
+  expiring: boolean
   stopListeners: Set<() => void>
   readListeners: Set<(sequence: number) => void>
   onControl: (message: string) => void
@@ -39,7 +42,13 @@ interface WrittenRun {
 
 interface WatchedRun {
   waiters: Set<() => void>
-  onWake: () => void
+  onWake: (message: string) => void
+  /** True once subscribed: from then on every batch is announced, and `announced` is up to date. */
+  live: boolean
+  /** The last sequence announced on the wake channel; `Infinity` once the run ended. */
+  announced: number
+  /** Set when a wait ended without news: the next empty read checks that the writer is alive. */
+  check: boolean
   /** A subscription (or its removal) in flight. */
   subscribing: Promise<unknown>
 }
@@ -89,7 +98,7 @@ export class RedisRunStore implements RunStore {
     this.retainMs = Math.max(1000, options.retainMs ?? 60_000)
     this.runTtlMs = Math.max(1, options.runTtlSeconds ?? 3600) * 1000
     this.flushMs = Math.max(0, options.flushMs ?? 5)
-    this.maxBatchRecords = Math.max(1, options.maxBatchRecords ?? 128)
+    this.maxBatchRecords = Math.max(1, options.maxBatchRecords ?? 256)
     this.maxBatches = Math.max(10, options.maxBatchesPerRun ?? 1000)
     this.ready = this.connect(options)
     // Awaited by whoever starts the server; a failure also reaches every request as `unavailable`.
@@ -137,6 +146,8 @@ export class RedisRunStore implements RunStore {
       timer: undefined,
       writing: undefined,
       failure: undefined,
+      retain: info.retain,
+      expiring: false,
       stopListeners: new Set(),
       readListeners: new Set(),
       onControl: (message) => {
@@ -153,10 +164,12 @@ export class RedisRunStore implements RunStore {
       ended: '0',
     }
     if (info.owner !== undefined) fields.owner = info.owner
-    await this.command('registering a run', async () => {
-      await this.subscriber.subscribe(keys.control, run.onControl)
-      await this.client.multi().hSet(keys.meta, fields).pExpire(keys.meta, this.runTtlMs).exec()
-    })
+    await this.command('registering a run', () =>
+      Promise.all([
+        this.subscriber.subscribe(keys.control, run.onControl),
+        this.client.multi().hSet(keys.meta, fields).pExpire(keys.meta, this.runTtlMs).execAsPipeline(),
+      ]),
+    )
     this.written.set(info.runId, run)
   }
 
@@ -180,14 +193,15 @@ export class RedisRunStore implements RunStore {
     if (run.buffer.count === 0 || run.failure !== undefined) return Promise.resolve()
     const { id, fields } = run.buffer.take()
     const sequence = id.slice(0, -2)
-    run.writing = this.client
-      .multi()
-      .xAdd(run.keys.events, id, fields, {
-        TRIM: { strategy: 'MAXLEN', strategyModifier: '~', threshold: this.maxBatches },
-      })
-      .pExpire(run.keys.events, this.runTtlMs)
+    // Pipelined, not a transaction: two commands a batch (three with the first batch's TTL).
+    const batch = this.client.multi().xAdd(run.keys.events, id, fields, {
+      TRIM: { strategy: 'MAXLEN', strategyModifier: '~', threshold: this.maxBatches },
+    })
+    if (!run.expiring) batch.pExpire(run.keys.events, this.runTtlMs)
+    run.expiring = true
+    run.writing = batch
       .publish(run.keys.wake, sequence)
-      .exec()
+      .execAsPipeline()
       .then(
         () => {
           run.writing = undefined
@@ -207,8 +221,8 @@ export class RedisRunStore implements RunStore {
     this.written.delete(runId)
     await this.subscriber.unsubscribe(run.keys.control, run.onControl).catch(() => {})
     if (run.failure !== undefined) throw run.failure
-    const info = await this.info(runId)
-    const keepMs = info?.retain === false ? Math.min(this.retainMs, 60_000) : this.retainMs
+    // A run that is not retained had one reader, which has read it (or left): it goes soon.
+    const keepMs = run.retain ? this.retainMs : Math.min(this.retainMs, 10_000)
     await this.command(`ending run ${runId}`, () =>
       this.client
         .multi()
@@ -224,6 +238,12 @@ export class RedisRunStore implements RunStore {
   async read(runId: string, after: number): Promise<RunRead> {
     await this.connected()
     const keys = runKeys(this.prefix, runId)
+    const watched = this.watched.get(runId)
+    if (watched !== undefined && watched.live && !watched.check && watched.announced <= after) {
+      // Nothing was announced since: no round trip (a reader reads once more before it waits).
+      return { records: [], ended: false, lastSequence: after }
+    }
+    if (watched !== undefined) watched.check = false
     let entries: { id: string; message: Record<string, string> }[]
     try {
       entries = (await this.client.xRange(keys.events, `${after + 1}-0`, '+')) as typeof entries
@@ -317,7 +337,12 @@ export class RedisRunStore implements RunStore {
     if (watched === undefined) {
       const created: WatchedRun = {
         waiters: new Set(),
-        onWake: () => {
+        live: false,
+        announced: 0,
+        check: false,
+        onWake: (message) => {
+          created.announced =
+            message === 'end' ? Number.POSITIVE_INFINITY : Math.max(created.announced, Number(message))
           const waiters = [...created.waiters]
           created.waiters.clear()
           for (const waiter of waiters) waiter()
@@ -328,7 +353,19 @@ export class RedisRunStore implements RunStore {
       this.watched.set(runId, created)
       created.subscribing = this.subscriber
         .subscribe(runKeys(this.prefix, runId).wake, created.onWake)
-        .catch(() => {})
+        .then(async () => {
+          created.live = true
+          // A batch written while the subscription was being made: seen by looking once it is made.
+          const latest = await this.client.xRevRange(runKeys(this.prefix, runId).events, '+', '-', {
+            COUNT: 1,
+          })
+          const last = latest[0]
+          if (last !== undefined)
+            created.onWake(last.message.e === undefined ? String(sequenceOfId(last.id)) : 'end')
+        })
+        .catch(() => {
+          created.live = false
+        })
     }
     const current = watched
     return new Promise<void>((resolve) => {
@@ -345,19 +382,12 @@ export class RedisRunStore implements RunStore {
       // Wakes now and then without news: the next read checks that the writer is alive, and tells it
       // that this reader is still here.
       timer = setTimeout(() => {
+        current.check = true
         if (!this.written.has(runId))
           this.client.publish(runKeys(this.prefix, runId).control, `read ${after}`).catch(() => {})
         done()
       }, this.leaseMs / 5)
-      // A batch written while the subscription was being made: seen by checking once it is made.
-      void current.subscribing.then(async () => {
-        const latest = await this.client
-          .xRevRange(runKeys(this.prefix, runId).events, '+', '-', { COUNT: 1 })
-          .catch(() => [])
-        const lastId = latest[0]?.id
-        if (lastId !== undefined && (sequenceOfId(lastId) > after || latest[0]!.message.e !== undefined))
-          done()
-      })
+      if (current.announced > after) done()
     })
   }
 
