@@ -125,7 +125,15 @@ for (const count of conversationCounts) {
   // Warm-up, not measured.
   await measure('warm-up', [replicaA, replicaB], Math.min(count, 50), `warm-${round++}`)
   await measure('warm-up', [memory], Math.min(count, 50), `warm-${round++}`)
-  rows.push(await measure('2 replicas, Redis', [replicaA, replicaB], count, round++))
+  await redis.configResetStat()
+  const row = await measure('2 replicas, Redis', [replicaA, replicaB], count, round++)
+  const stats = await redis.info('commandstats')
+  const calls = (name) => Number(new RegExp(`cmdstat_${name}:calls=(\\d+)`).exec(stats)?.[1] ?? 0)
+  // The per-batch commands (write, announce, read); the rest is per conversation (session, lock, run setup).
+  row.streamingCommandsPerToken = (calls('xadd') + calls('publish') + calls('xrange')) / (count * tokens)
+  row.commandsPerConversation = (row.commandsPerToken * tokens).toFixed(0)
+  rows.push(row)
+  if (process.env.BENCH_COMMANDSTATS) console.log(stats)
   rows.push(await measure('1 replica, in-memory', [memory], count, round++))
   console.log(rows.at(-2), rows.at(-1))
 }
@@ -135,11 +143,11 @@ const lines = [
   '',
   `${new Date().toISOString()} · Node ${process.version} · ${(await import('node:os')).cpus().length} cores · ${tokens} text deltas per answer, scripted in the replica (no model socket) · Redis ${/redis_version:(\S+)/.exec(await redis.info('server'))[1]} on loopback`,
   '',
-  '| conversations | setup | failed | first event p50 (ms) | first event p99 (ms) | events/s | events per conversation | Redis commands per token | peak RSS per replica (MB) | wall (ms) |',
-  '| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: |',
+  '| conversations | setup | failed | first event p50 (ms) | first event p99 (ms) | events/s | events per conversation | Redis commands per token (all) | of which per batch (XADD, PUBLISH, XRANGE) | peak RSS per replica (MB) | wall (ms) |',
+  '| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: |',
   ...rows.map(
     (row) =>
-      `| ${row.count} | ${row.label} | ${row.failed} | ${row.p50.toFixed(1)} | ${row.p99.toFixed(1)} | ${row.eventsPerSecond.toFixed(0)} | ${row.eventsPerConversation.toFixed(0)} | ${row.label.includes('Redis') ? row.commandsPerToken.toFixed(3) : '—'} | ${row.peakRssMb} | ${row.elapsedMs.toFixed(0)} |`,
+      `| ${row.count} | ${row.label} | ${row.failed} | ${row.p50.toFixed(1)} | ${row.p99.toFixed(1)} | ${row.eventsPerSecond.toFixed(0)} | ${row.eventsPerConversation.toFixed(0)} | ${row.label.includes('Redis') ? row.commandsPerToken.toFixed(3) : '—'} | ${row.label.includes('Redis') ? row.streamingCommandsPerToken.toFixed(3) : '—'} | ${row.peakRssMb} | ${row.elapsedMs.toFixed(0)} |`,
   ),
   '',
   'Redis commands are counted by the server (`total_commands_processed`): each command inside a MULTI or a Lua script counts, and so do the session saves, the session locks and the readers\' stream reads and pub/sub. The client, the two Redis replicas, the in-memory replica and redis-server share the machine\'s cores.',

@@ -3,7 +3,13 @@ import { defaultKeyPrefix } from './key-names.js'
 import { describeRedisFailure, type RedisClient, type RedisConnectionOptions } from './redis-connection.js'
 import { type RunKeys, replicaKey, runKeys } from './run-keys.js'
 import { clientFor } from './shared-clients.js'
-import { BatchBuffer, recordsOfEntries, sequenceOfId } from './stream-records.js'
+import {
+  AnnouncedRecords,
+  announcement,
+  BatchBuffer,
+  recordsOfEntries,
+  sequenceOfId,
+} from './stream-records.js'
 
 export type RedisRunStoreOptions = RedisConnectionOptions & {
   /** Prefix of every key. Default `agent:`. */
@@ -49,6 +55,8 @@ interface WatchedRun {
   announced: number
   /** Set when a wait ended without news: the next empty read checks that the writer is alive. */
   check: boolean
+  /** The records that came with the announcements, for this replica's readers. */
+  recent: AnnouncedRecords
   /** A subscription (or its removal) in flight. */
   subscribing: Promise<unknown>
 }
@@ -192,7 +200,6 @@ export class RedisRunStore implements RunStore {
     if (run.writing !== undefined) return run.writing.then(() => this.flush(runId, run))
     if (run.buffer.count === 0 || run.failure !== undefined) return Promise.resolve()
     const { id, fields } = run.buffer.take()
-    const sequence = id.slice(0, -2)
     // Pipelined, not a transaction: two commands a batch (three with the first batch's TTL).
     const batch = this.client.multi().xAdd(run.keys.events, id, fields, {
       TRIM: { strategy: 'MAXLEN', strategyModifier: '~', threshold: this.maxBatches },
@@ -200,7 +207,7 @@ export class RedisRunStore implements RunStore {
     if (!run.expiring) batch.pExpire(run.keys.events, this.runTtlMs)
     run.expiring = true
     run.writing = batch
-      .publish(run.keys.wake, sequence)
+      .publish(run.keys.wake, announcement(fields))
       .execAsPipeline()
       .then(
         () => {
@@ -231,7 +238,7 @@ export class RedisRunStore implements RunStore {
         .pExpire(run.keys.events, keepMs)
         .pExpire(run.keys.meta, keepMs)
         .publish(run.keys.wake, 'end')
-        .exec(),
+        .execAsPipeline(),
     )
   }
 
@@ -239,9 +246,15 @@ export class RedisRunStore implements RunStore {
     await this.connected()
     const keys = runKeys(this.prefix, runId)
     const watched = this.watched.get(runId)
-    if (watched !== undefined && watched.live && !watched.check && watched.announced <= after) {
-      // Nothing was announced since: no round trip (a reader reads once more before it waits).
-      return { records: [], ended: false, lastSequence: after }
+    if (watched !== undefined && watched.live && !watched.check) {
+      // Nothing announced since, or the records came with their announcement: no round trip.
+      if (watched.announced <= after) return { records: [], ended: false, lastSequence: after }
+      const records = watched.recent.after(after)
+      if (records !== undefined) {
+        const lastSequence = records[records.length - 1]!.sequence
+        this.tellWriter(runId, keys, lastSequence)
+        return { records, ended: false, lastSequence }
+      }
     }
     if (watched !== undefined) watched.check = false
     let entries: { id: string; message: Record<string, string> }[]
@@ -340,9 +353,10 @@ export class RedisRunStore implements RunStore {
         live: false,
         announced: 0,
         check: false,
+        recent: new AnnouncedRecords(),
         onWake: (message) => {
-          created.announced =
-            message === 'end' ? Number.POSITIVE_INFINITY : Math.max(created.announced, Number(message))
+          if (message === 'end') created.announced = Number.POSITIVE_INFINITY
+          else created.announced = Math.max(created.announced, created.recent.add(message))
           const waiters = [...created.waiters]
           created.waiters.clear()
           for (const waiter of waiters) waiter()

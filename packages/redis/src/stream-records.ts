@@ -77,3 +77,54 @@ export function recordsOfEntries(
 export function sequenceOfId(id: string): number {
   return Number(id.slice(0, id.indexOf('-')))
 }
+
+// Separates the parts of an announcement; JSON text never holds a raw control character.
+const separator = '\u0001'
+
+/** The wake message of a batch: the batch itself, so that readers subscribed to it need no read. */
+export function announcement(fields: BatchFields): string {
+  return `${fields.f}${separator}${fields.t}${separator}${fields.d}`
+}
+
+/**
+ * The records announced and not yet read on this replica (contiguous, bounded). A read takes them; a second
+ * reader of the same run on this replica, or one that fell behind, reads the stream instead.
+ */
+export class AnnouncedRecords {
+  private records: RunRecord[] = []
+  private lastSequence = -1
+  private readonly limit: number
+
+  constructor(limit = 1024) {
+    this.limit = limit
+  }
+
+  /** Adds the records of an announcement (or just a sequence); returns the last sequence it names. */
+  add(message: string): number {
+    const first = message.indexOf(separator)
+    if (first < 0) return Number(message)
+    const second = message.indexOf(separator, first + 1)
+    const start = Number(message.slice(0, first))
+    const types = message.slice(first + 1, second).split('\n')
+    const texts = message.slice(second + 1).split('\n')
+    // A gap (an announcement missed while reconnecting): only what follows it is known.
+    if (this.lastSequence + 1 !== start) this.records = []
+    for (let index = 0; index < texts.length; index++) {
+      this.records.push(new StoredRecord(start + index, types[index]!, texts[index]!))
+    }
+    if (this.records.length > this.limit) this.records = this.records.slice(this.records.length - this.limit)
+    this.lastSequence = start + texts.length - 1
+    return this.lastSequence
+  }
+
+  /** The records after `after`, when they are all here; `undefined` when the stream must be read. */
+  after(after: number): RunRecord[] | undefined {
+    const first = this.records[0]
+    if (first === undefined || first.sequence > after + 1) return undefined
+    const start = after + 1 - first.sequence
+    if (start >= this.records.length) return undefined
+    const taken = start === 0 ? this.records : this.records.slice(start)
+    this.records = []
+    return taken
+  }
+}
