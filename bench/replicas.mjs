@@ -57,7 +57,7 @@ const httpAgent = new Agent({ keepAlive: true, maxSockets: Number.POSITIVE_INFIN
 
 /** One conversation's stream: when its first event came, how many events, whether it ended with `result`. */
 function converse(url, sessionId, startedAt) {
-  return new Promise((resolve, reject) => {
+  return new Promise((resolve) => {
     const body = JSON.stringify({ prompt: 'go', sessionId })
     const outgoing = request(`${url}/stream/events`, {
       method: 'POST',
@@ -77,9 +77,10 @@ function converse(url, sessionId, startedAt) {
         tail = text.slice(-20)
       })
       response.on('end', () => resolve({ status: response.statusCode, firstEventMs, events, ended }))
-      response.on('error', reject)
+      response.on('error', (error) => resolve({ status: 0, error: error.code, events: 0, ended: false }))
     })
-    outgoing.on('error', reject)
+    // Counted as a failed conversation (the table says how many), not a crash of the bench.
+    outgoing.on('error', (error) => resolve({ status: 0, error: error.code, events: 0, ended: false }))
     outgoing.end(body)
   })
 }
@@ -101,6 +102,11 @@ async function measure(label, urls, count, round) {
   const elapsedMs = performance.now() - startedAt
   const commands = (await commandsProcessed()) - commandsBefore
   const failed = results.filter((result) => result.status !== 200 || !result.ended).length
+  if (failed > 0) {
+    const reasons = {}
+    for (const result of results) if (result.status !== 200 || !result.ended) reasons[result.error ?? result.status] = (reasons[result.error ?? result.status] ?? 0) + 1
+    console.error(label, count, 'failed:', reasons)
+  }
   const events = results.reduce((sum, result) => sum + result.events, 0)
   const firsts = results.map((result) => result.firstEventMs ?? elapsedMs)
   const rss = []
