@@ -11,7 +11,10 @@ import { createServer } from 'node:net'
 import { createInterface } from 'node:readline'
 import { createClient } from 'redis'
 
-const sizes = process.argv.slice(2).map(Number).filter((value) => value > 0)
+const sizes = process.argv
+  .slice(2)
+  .map(Number)
+  .filter((value) => value > 0)
 const conversationCounts = sizes.length > 0 ? sizes : [100, 500, 1000]
 const tokens = 500
 const children = []
@@ -28,7 +31,10 @@ async function freePort() {
 }
 
 function start(command, commandArguments, env, ready) {
-  const child = spawn(command, commandArguments, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] })
+  const child = spawn(command, commandArguments, {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  })
   children.push(child)
   return new Promise((resolve, reject) => {
     child.once('exit', (code) => reject(new Error(`${command} exited with ${code}`)))
@@ -40,18 +46,28 @@ function start(command, commandArguments, env, ready) {
 }
 
 const redisPort = await freePort()
-await start('redis-server', ['--port', String(redisPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {}, (line) =>
-  line.includes('Ready to accept connections') ? true : undefined,
+await start(
+  'redis-server',
+  ['--port', String(redisPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+  {},
+  (line) => (line.includes('Ready to accept connections') ? true : undefined),
 )
 const redisUrl = `redis://127.0.0.1:${redisPort}`
 const redis = createClient({ url: redisUrl })
 await redis.connect()
 
 const replica = (store) =>
-  start(process.execPath, [new URL('./lib/replica-server.mjs', import.meta.url).pathname], { STORE: store, REDIS_URL: redisUrl, TOKENS: String(tokens) }, (line) =>
-    line.startsWith('{') ? JSON.parse(line).url : undefined,
+  start(
+    process.execPath,
+    [new URL('./lib/replica-server.mjs', import.meta.url).pathname],
+    { STORE: store, REDIS_URL: redisUrl, TOKENS: String(tokens) },
+    (line) => (line.startsWith('{') ? JSON.parse(line).url : undefined),
   )
-const [replicaA, replicaB, memory] = await Promise.all([replica('redis'), replica('redis'), replica('memory')])
+const [replicaA, replicaB, memory] = await Promise.all([
+  replica('redis'),
+  replica('redis'),
+  replica('memory'),
+])
 
 const httpAgent = new Agent({ keepAlive: true, maxSockets: Number.POSITIVE_INFINITY })
 
@@ -59,26 +75,34 @@ const httpAgent = new Agent({ keepAlive: true, maxSockets: Number.POSITIVE_INFIN
 function converse(url, sessionId, startedAt) {
   return new Promise((resolve) => {
     const body = JSON.stringify({ prompt: 'go', sessionId })
-    const outgoing = request(`${url}/stream/events`, {
-      method: 'POST',
-      agent: httpAgent,
-      headers: { accept: 'text/event-stream', 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
-    }, (response) => {
-      let firstEventMs
-      let events = 0
-      let tail = ''
-      let ended = false
-      response.setEncoding('utf8')
-      response.on('data', (text) => {
-        const frames = text.split('\nevent: ').length - 1 + (text.startsWith('event: ') ? 1 : 0)
-        if (frames > 0 && firstEventMs === undefined) firstEventMs = performance.now() - startedAt
-        events += frames
-        if ((tail + text).includes('event: result')) ended = true
-        tail = text.slice(-20)
-      })
-      response.on('end', () => resolve({ status: response.statusCode, firstEventMs, events, ended }))
-      response.on('error', (error) => resolve({ status: 0, error: error.code, events: 0, ended: false }))
-    })
+    const outgoing = request(
+      `${url}/stream/events`,
+      {
+        method: 'POST',
+        agent: httpAgent,
+        headers: {
+          accept: 'text/event-stream',
+          'content-type': 'application/json',
+          'content-length': Buffer.byteLength(body),
+        },
+      },
+      (response) => {
+        let firstEventMs
+        let events = 0
+        let tail = ''
+        let ended = false
+        response.setEncoding('utf8')
+        response.on('data', (text) => {
+          const frames = text.split('\nevent: ').length - 1 + (text.startsWith('event: ') ? 1 : 0)
+          if (frames > 0 && firstEventMs === undefined) firstEventMs = performance.now() - startedAt
+          events += frames
+          if ((tail + text).includes('event: result')) ended = true
+          tail = text.slice(-20)
+        })
+        response.on('end', () => resolve({ status: response.statusCode, firstEventMs, events, ended }))
+        response.on('error', (error) => resolve({ status: 0, error: error.code, events: 0, ended: false }))
+      },
+    )
     // Counted as a failed conversation (the table says how many), not a crash of the bench.
     outgoing.on('error', (error) => resolve({ status: 0, error: error.code, events: 0, ended: false }))
     outgoing.end(body)
@@ -89,7 +113,8 @@ const percentile = (values, fraction) => {
   const sorted = [...values].sort((left, right) => left - right)
   return sorted[Math.min(sorted.length - 1, Math.floor(fraction * sorted.length))]
 }
-const commandsProcessed = async () => Number(/total_commands_processed:(\d+)/.exec(await redis.info('stats'))[1])
+const commandsProcessed = async () =>
+  Number(/total_commands_processed:(\d+)/.exec(await redis.info('stats'))[1])
 const peakRss = async (url) => (await (await fetch(`${url}/bench/peak-rss`)).json()).peakRss
 
 async function measure(label, urls, count, round) {
@@ -97,14 +122,18 @@ async function measure(label, urls, count, round) {
   const commandsBefore = await commandsProcessed()
   const startedAt = performance.now()
   const results = await Promise.all(
-    Array.from({ length: count }, (_, index) => converse(urls[index % urls.length], `bench-${round}-${index}`, startedAt)),
+    Array.from({ length: count }, (_, index) =>
+      converse(urls[index % urls.length], `bench-${round}-${index}`, startedAt),
+    ),
   )
   const elapsedMs = performance.now() - startedAt
   const commands = (await commandsProcessed()) - commandsBefore
   const failed = results.filter((result) => result.status !== 200 || !result.ended).length
   if (failed > 0) {
     const reasons = {}
-    for (const result of results) if (result.status !== 200 || !result.ended) reasons[result.error ?? result.status] = (reasons[result.error ?? result.status] ?? 0) + 1
+    for (const result of results)
+      if (result.status !== 200 || !result.ended)
+        reasons[result.error ?? result.status] = (reasons[result.error ?? result.status] ?? 0) + 1
     console.error(label, count, 'failed:', reasons)
   }
   const events = results.reduce((sum, result) => sum + result.events, 0)
@@ -156,7 +185,7 @@ const lines = [
       `| ${row.count} | ${row.label} | ${row.failed} | ${row.p50.toFixed(1)} | ${row.p99.toFixed(1)} | ${row.eventsPerSecond.toFixed(0)} | ${row.eventsPerConversation.toFixed(0)} | ${row.label.includes('Redis') ? row.commandsPerToken.toFixed(3) : '—'} | ${row.label.includes('Redis') ? row.streamingCommandsPerToken.toFixed(3) : '—'} | ${row.peakRssMb} | ${row.elapsedMs.toFixed(0)} |`,
   ),
   '',
-  'Redis commands are counted by the server (`total_commands_processed`): each command inside a MULTI or a Lua script counts, and so do the session saves, the session locks and the readers\' stream reads and pub/sub. The client, the two Redis replicas, the in-memory replica and redis-server share the machine\'s cores.',
+  "Redis commands are counted by the server (`total_commands_processed`): each command inside a MULTI or a Lua script counts, and so do the session saves, the session locks and the readers' stream reads and pub/sub. The client, the two Redis replicas, the in-memory replica and redis-server share the machine's cores.",
   '',
 ]
 writeFileSync(new URL('./results/replicas-latest.md', import.meta.url), `${lines.join('\n')}`)

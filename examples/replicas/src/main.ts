@@ -25,7 +25,10 @@ function startProcess<Value>(
   env: Record<string, string>,
   accept: (line: string) => Value | undefined,
 ): Promise<Value> {
-  const child = spawn(command, commandArguments, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] })
+  const child = spawn(command, commandArguments, {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  })
   children.push(child)
   return new Promise((resolve, reject) => {
     child.once('error', reject)
@@ -51,8 +54,11 @@ if (redisUrl === undefined) {
 }
 
 const replica = (name: string) =>
-  startProcess(process.execPath, [new URL('./replica.ts', import.meta.url).pathname], { REDIS_URL: redisUrl!, NAME: name }, (line) =>
-    line.startsWith('{') ? (JSON.parse(line) as { url: string }).url : undefined,
+  startProcess(
+    process.execPath,
+    [new URL('./replica.ts', import.meta.url).pathname],
+    { REDIS_URL: redisUrl!, NAME: name },
+    (line) => (line.startsWith('{') ? (JSON.parse(line) as { url: string }).url : undefined),
   )
 const [a, b] = await Promise.all([replica('A'), replica('B')])
 console.log(`Replica A on ${a}, replica B on ${b}`)
@@ -102,7 +108,9 @@ dropped.abort()
 const lastEventId = before.at(-1)!.id
 console.log(`A sent ${before.length} events, then the connection dropped at ${lastEventId}`)
 
-const resumed = await fetch(`${b}/stream/events`, { headers: { accept: 'text/event-stream', 'last-event-id': lastEventId } })
+const resumed = await fetch(`${b}/stream/events`, {
+  headers: { accept: 'text/event-stream', 'last-event-id': lastEventId },
+})
 const after = await readEvents(resumed)
 console.log(`B resumed with ${after.length} more events, ending with "${after.at(-1)?.type}"`)
 

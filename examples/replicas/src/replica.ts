@@ -22,7 +22,11 @@ const app = createAgentServer({
     const sessionManager = new RedisSessionManager({ url, sessionId: body.sessionId, ttlSeconds: 3600 })
     const lease = await sessionManager.acquireLock({ leaseMs: 2000 })
     // The offline model needs no API key; its tokens come 40 ms apart so that the hand-over is visible.
-    const agent = new Agent({ model: new OfflineModel({ tokenDelayMs: 40 }), sessionManager, callbackHandler: null })
+    const agent = new Agent({
+      model: new OfflineModel({ tokenDelayMs: 40 }),
+      sessionManager,
+      callbackHandler: null,
+    })
     lease.releaseAfterInvocation(agent)
     return agent
   },
