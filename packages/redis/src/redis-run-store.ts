@@ -246,7 +246,7 @@ export class RedisRunStore implements RunStore {
     await this.connected()
     const keys = runKeys(this.prefix, runId)
     const watched = this.watched.get(runId)
-    if (watched !== undefined && watched.live && !watched.check) {
+    if (watched?.live && !watched.check) {
       // Nothing announced since, or the records came with their announcement: no round trip.
       if (watched.announced <= after) return { records: [], ended: false, lastSequence: after }
       const records = watched.recent.after(after)

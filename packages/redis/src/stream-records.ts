@@ -1,21 +1,4 @@
-import type { RunRecord, WireEvent } from '@agent/server'
-
-/** A record read back from Redis: its JSON text and type; the event is parsed only if a reader asks. */
-export class StoredRecord implements RunRecord {
-  readonly sequence: number
-  readonly type: string
-  readonly json: string
-
-  constructor(sequence: number, type: string, json: string) {
-    this.sequence = sequence
-    this.type = type
-    this.json = json
-  }
-
-  get event(): WireEvent {
-    return JSON.parse(this.json) as WireEvent
-  }
-}
+import { type RunRecord, SerializedRecord } from '@agent/server'
 
 /**
  * A batch of records as one stream entry: `f` the first sequence, `t` the types and `d` the JSON texts,
@@ -68,7 +51,7 @@ export function recordsOfEntries(
     const texts = fields.d.split('\n')
     let sequence = Number(fields.f)
     for (let index = 0; index < texts.length; index++, sequence++) {
-      if (sequence > after) into.push(new StoredRecord(sequence, types[index]!, texts[index]!))
+      if (sequence > after) into.push(new SerializedRecord(sequence, types[index]!, texts[index]!))
     }
   }
   return { ended }
@@ -110,7 +93,7 @@ export class AnnouncedRecords {
     // A gap (an announcement missed while reconnecting): only what follows it is known.
     if (this.lastSequence + 1 !== start) this.records = []
     for (let index = 0; index < texts.length; index++) {
-      this.records.push(new StoredRecord(start + index, types[index]!, texts[index]!))
+      this.records.push(new SerializedRecord(start + index, types[index]!, texts[index]!))
     }
     if (this.records.length > this.limit) this.records = this.records.slice(this.records.length - this.limit)
     this.lastSequence = start + texts.length - 1
