@@ -47,6 +47,7 @@ export class AgentRun {
   private highestRead = 0
   private resolveReaderProgress: (() => void) | undefined
   private unsubscribeStop: (() => void) | undefined
+  private unsubscribeRemoteRead: (() => void) | undefined
   private readonly store: RunStore
   private readonly options: AgentRunOptions
 
@@ -85,6 +86,7 @@ export class AgentRun {
     try {
       await this.store.create({ runId: this.id, owner: this.options.owner, retain: this.options.retain })
       this.unsubscribeStop = this.store.onStop(this.id, () => this.abort('cancel'))
+      this.unsubscribeRemoteRead = this.store.onRemoteRead?.(this.id, (sequence) => this.remoteRead(sequence))
       let first = await this.stream!.next()
       if (!first.done && first.value.type === 'force_stop') {
         // The run failed before streaming anything: the next step throws its error.
@@ -122,14 +124,22 @@ export class AgentRun {
   detach(): void {
     this.readers--
     if (this.readers > 0 || this.ended) return
-    if (this.options.reconnectGraceMs <= 0) {
-      this.abort('disconnect')
-    } else {
-      this.graceTimer = setTimeout(() => {
-        this.graceTimer = undefined
-        if (this.readers === 0) this.abort('disconnect')
-      }, this.options.reconnectGraceMs)
-    }
+    if (this.options.reconnectGraceMs <= 0) this.abort('disconnect')
+    else this.startGrace()
+  }
+
+  private startGrace(): void {
+    clearTimeout(this.graceTimer)
+    this.graceTimer = setTimeout(() => {
+      this.graceTimer = undefined
+      if (this.readers === 0) this.abort('disconnect')
+    }, this.options.reconnectGraceMs)
+  }
+
+  /** A reader on another replica (a client that reconnected there) is following this run. */
+  private remoteRead(sequence: number): void {
+    this.progressed(sequence)
+    if (this.readers === 0 && this.graceTimer !== undefined) this.startGrace()
   }
 
   abort(cause: AbortCause): void {
@@ -229,6 +239,7 @@ export class AgentRun {
     this.graceTimer = undefined
     clearTimeout(this.abandonTimer)
     this.unsubscribeStop?.()
+    this.unsubscribeRemoteRead?.()
     try {
       await this.store.retain(this.id)
     } finally {

@@ -220,8 +220,11 @@ export class InMemoryRunStore implements RunStore {
 
 const noRecords: readonly RunRecord[] = []
 
-/** A retained record: its JSON text; the event is parsed again only if a reader asks for it. */
-class SerializedRecord implements RunRecord {
+/**
+ * A record kept as its JSON text (a retained record, or one a network store read back); the event is parsed
+ * again only if a reader asks for it.
+ */
+export class SerializedRecord implements RunRecord {
   readonly sequence: number
   readonly type: string
   readonly json: string

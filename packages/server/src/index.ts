@@ -8,7 +8,7 @@ export {
 export type { BodySchema, SchemaIssue, ValidationErrorDetail } from './body-schema.js'
 export { toValidationErrors } from './body-schema.js'
 export { HTTPException, jsonResponse, responseOf } from './http-exception.js'
-export { InMemoryRunStore, type InMemoryRunStoreOptions } from './in-memory-run-store.js'
+export { InMemoryRunStore, type InMemoryRunStoreOptions, SerializedRecord } from './in-memory-run-store.js'
 export type { OpenAPIDocument, RouteDocumentation } from './openapi.js'
 export { mountPlayground, type PlaygroundOptions } from './playground/index.js'
 export { type AbortCause, type PublicError, redactSecrets, toPublicError } from './public-error.js'

@@ -139,7 +139,8 @@ export function runResponse(options: RunResponseOptions): Response {
               await store.wait(runId, cursor)
             }
           }
-          controller.close()
+          // A cancelled body (the client left while this read waited) is closed already.
+          if (attached) controller.close()
         } catch (error) {
           options.onError(error)
           // Never the raw error: a Node adapter writes its message to the client.

@@ -97,6 +97,12 @@ export interface RunStore {
   stop(runId: string): boolean | Promise<boolean>
   /** Calls `listener` when a stop is asked for this run; returns the unsubscribe function. */
   onStop(runId: string, listener: () => void): () => void
+  /**
+   * Optional, for a store shared by replicas: calls `listener` when a reader on another replica read the run
+   * up to `sequence` (or is still waiting there), so that the writer counts it as a reader: its backpressure
+   * follows that reader, and its grace period starts again. Returns the unsubscribe function.
+   */
+  onRemoteRead?(runId: string, listener: (sequence: number) => void): () => void
   /** Drops runs past their retention; the routes call it now and then, a store may also sweep by itself. */
   sweep(): void | Promise<void>
 }
