@@ -1,12 +1,7 @@
 import { AbortError, ContextWindowOverflowError, ModelError, ModelThrottledError } from '@agent/core'
 import { redactCredentials } from '@agent/core/provider'
-import {
-  APIConnectionError,
-  APIConnectionTimeoutError,
-  APIError,
-  APIUserAbortError,
-  OpenAIError,
-} from 'openai'
+import type { APIError } from 'openai'
+import { loadedOpenAIModule } from './openai-module.js'
 
 const contextOverflowCodes = new Set(['context_length_exceeded', 'string_above_max_length'])
 /** How OpenAI-compatible servers word it: OpenAI, vLLM, llama.cpp, LM Studio, DeepSeek, Groq, Mistral. */
@@ -21,31 +16,33 @@ const maxMessageLength = 600
  * so that a cancelled request is never reported as a provider failure.
  */
 export function toModelError(error: unknown, signal: AbortSignal | undefined, api: string): Error {
-  if (signal?.aborted || error instanceof APIUserAbortError || isAbortLike(error)) {
+  // Before the first request loaded `openai`, nothing can have thrown one of its errors.
+  const openai = loadedOpenAIModule()
+  if (signal?.aborted || (openai && error instanceof openai.APIUserAbortError) || isAbortLike(error)) {
     if (error instanceof AbortError) return error
     return new AbortError(`The ${api} request was aborted.`, { cause: signal?.reason ?? error })
   }
   if (ModelError.isInstance(error)) return error as ModelError
-  if (error instanceof APIConnectionTimeoutError) {
+  if (openai && error instanceof openai.APIConnectionTimeoutError) {
     return new ModelError(
       `The ${api} request timed out before the server answered. Try again, or raise clientArgs.timeout for slow servers.`,
       { cause: error, retryable: true },
     )
   }
-  if (error instanceof APIConnectionError) {
+  if (openai && error instanceof openai.APIConnectionError) {
     return new ModelError(
       `Could not reach the ${api} server (${redactCredentials(deepestMessage(error))}). Check the base URL and the network, then try again.`,
       { cause: error, retryable: true },
     )
   }
-  if (error instanceof APIError) return fromApiError(error, api)
+  if (openai && error instanceof openai.APIError) return fromApiError(error, api)
   if (error instanceof SyntaxError) {
     return new ModelError(
       `The ${api} server sent a malformed stream (${error.message}). Check that the base URL points at an OpenAI-compatible server, then try again.`,
       { cause: error, retryable: true },
     )
   }
-  if (error instanceof OpenAIError) {
+  if (openai && error instanceof openai.OpenAIError) {
     return new ModelError(`The ${api} client failed: ${redactCredentials(error.message)}`, { cause: error })
   }
   const message = error instanceof Error ? error.message : String(error)

@@ -1,7 +1,8 @@
 import { ModelError, type ModelRequest, type ModelStreamEvent } from '@agent/core'
 import { type ChunkBatches, ProviderStream, type StreamConverter } from '@agent/core/provider'
-import OpenAI, { type ClientOptions } from 'openai'
+import type { ClientOptions, OpenAI } from 'openai'
 import { toModelError } from './map-openai-error.js'
+import { loadOpenAIModule } from './openai-module.js'
 
 /** How a model gets its `openai` client: a ready one, or the arguments to build one. */
 export interface OpenAIClientOptions {
@@ -28,7 +29,9 @@ export class LazyOpenAIClient {
     this.client = options.client
   }
 
-  get(): OpenAI {
+  /** The client; the first call also loads the `openai` package (its error classes are needed from then on). */
+  async get(): Promise<OpenAI> {
+    const { OpenAI: OpenAIClient } = await loadOpenAIModule()
     if (this.client !== undefined) return this.client
     const args = this.options.clientArgs ?? {}
     const apiKey = args.apiKey ?? readEnvironment('OPENAI_API_KEY')
@@ -37,7 +40,7 @@ export class LazyOpenAIClient {
         'No OpenAI API key: set OPENAI_API_KEY or pass clientArgs: { apiKey }. Local OpenAI-compatible servers (Ollama, vLLM, LM Studio) accept any non-empty value.',
       )
     }
-    this.client = new OpenAI({ maxRetries: 0, ...args, apiKey })
+    this.client = new OpenAIClient({ maxRetries: 0, ...args, apiKey })
     return this.client
   }
 }

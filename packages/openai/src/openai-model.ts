@@ -65,7 +65,8 @@ export class OpenAIModel implements Model {
       sendReasoningContent: this.sendReasoningContent,
       converted: this.converted,
     })
-    const response = this.client.get().chat.completions.create(body, signal ? { signal } : undefined)
+    const client = await this.client.get()
+    const response = client.chat.completions.create(body, signal ? { signal } : undefined)
     if (this.useClientStream) return (await response) as AsyncIterable<ChatChunk>
     return new SseJsonReader<ChatChunk>(await response.asResponse())
   }

@@ -51,7 +51,8 @@ export class OpenAIResponsesModel implements Model {
     signal: AbortSignal | undefined,
   ): Promise<AsyncIterable<ResponsesEvent> | ChunkBatches<ResponsesEvent>> {
     const body = toResponsesRequest(request, { modelId: this.modelId, params: this.params })
-    const response = this.client.get().responses.create(body, signal ? { signal } : undefined)
+    const client = await this.client.get()
+    const response = client.responses.create(body, signal ? { signal } : undefined)
     if (this.useClientStream) return (await response) as AsyncIterable<ResponsesEvent>
     return new SseJsonReader<ResponsesEvent>(await response.asResponse())
   }

@@ -1,4 +1,4 @@
-import { APIError } from 'openai'
+import { loadedOpenAIModule } from './openai-module.js'
 import { type SseEventSink, SseEventSplitter } from './sse-event-splitter.js'
 
 /**
@@ -74,13 +74,17 @@ export class SseJsonReader<Payload> implements SseEventSink {
       return
     }
     if (eventName === 'error') {
-      this.fail(
-        new APIError(undefined, (payload?.error ?? payload) as object | undefined, undefined, this.headers),
-      )
+      this.fail(providerError((payload?.error ?? payload) as object | undefined, this.headers))
     } else if (payload?.error) {
-      this.fail(new APIError(undefined, payload.error, undefined, this.headers))
+      this.fail(providerError(payload.error as object, this.headers))
     } else {
       this.batch.push(payload as Payload)
     }
   }
+}
+
+/** The `APIError` the client builds for an error inside the stream (the package is loaded: a request is open). */
+function providerError(body: object | undefined, headers: Headers): Error {
+  const { APIError } = loadedOpenAIModule()!
+  return new APIError(undefined, body, undefined, headers)
 }
