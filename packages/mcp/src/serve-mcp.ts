@@ -1,4 +1,5 @@
 import type { Agent, JsonObject, Tool, ToolResultContent } from '@agent/core'
+import { isAsyncGenerator } from '@agent/core/provider'
 import { type CallToolResult, fromJsonSchema, McpServer } from '@modelcontextprotocol/server'
 import { StdioServerTransport } from '@modelcontextprotocol/server/stdio'
 import { createMcpHttpHandler, type McpHttpHandler, type McpHttpHandlerOptions } from './mcp-http-handler.js'
@@ -179,14 +180,6 @@ function isToolResultLike(
     value !== null &&
     Array.isArray((value as { content?: unknown }).content) &&
     'status' in value
-  )
-}
-
-function isAsyncGenerator(value: unknown): value is AsyncGenerator<unknown, unknown> {
-  return (
-    typeof value === 'object' &&
-    value !== null &&
-    typeof (value as AsyncGenerator)[Symbol.asyncIterator] === 'function'
   )
 }
 

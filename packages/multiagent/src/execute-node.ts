@@ -10,7 +10,7 @@ import {
   messageText,
   type Usage,
 } from '@agent/core'
-import { addUsage, emptyUsage } from '@agent/core/provider'
+import { addUsage, emptyUsage, isAsyncGenerator } from '@agent/core/provider'
 import type { MultiAgent } from './multi-agent.js'
 import type { MultiAgentNodeEvent, NodeEvent } from './multi-agent-events.js'
 import type { MultiAgentResultBase } from './multi-agent-result.js'
@@ -243,7 +243,7 @@ async function* runFunction(
   input: FunctionNodeInput,
 ): AsyncGenerator<NodeEvent, NodeOutcome, undefined> {
   const output = fn(input)
-  const value: JsonValue = isAsyncGenerator(output) ? yield* output : await output
+  const value: JsonValue = isAsyncGenerator<NodeEvent, JsonValue>(output) ? yield* output : await output
   return { text: typeof value === 'string' ? value : (JSON.stringify(value) ?? ''), result: value }
 }
 
@@ -263,13 +263,4 @@ function abandonOnAbort<Value>(promise: Promise<Value>, signal: AbortSignal): Pr
       },
     )
   })
-}
-
-function isAsyncGenerator(value: unknown): value is AsyncGenerator<NodeEvent, JsonValue, undefined> {
-  return (
-    typeof value === 'object' &&
-    value !== null &&
-    typeof (value as AsyncGenerator)[Symbol.asyncIterator] === 'function' &&
-    typeof (value as AsyncGenerator).next === 'function'
-  )
 }

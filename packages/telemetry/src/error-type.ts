@@ -1,3 +1,5 @@
+import { describeThrownValue } from '@agent/core/provider'
+
 /** `error.type` for a failure: the error's class name (`ModelThrottledError`, `AbortError`, …), else `_OTHER`. */
 export function errorType(error: unknown): string {
   try {
@@ -11,12 +13,8 @@ export function errorType(error: unknown): string {
   return '_OTHER'
 }
 
-/** A short description of a failure for the span status; never throws. */
+/** A short description of a failure for the span status; never throws (core's describer, cut shorter). */
 export function errorMessage(error: unknown): string {
-  try {
-    const message = error instanceof Error ? error.message : String(error)
-    return message.length > 500 ? `${message.slice(0, 500)}…` : message
-  } catch {
-    return 'unknown error'
-  }
+  const message = describeThrownValue(error)
+  return message.length > 500 ? `${message.slice(0, 500)}…` : message
 }

@@ -1,4 +1,5 @@
 import type { Tool } from '@agent/core'
+import { isAsyncGenerator } from '@agent/core/provider'
 import { type Context, context } from '@opentelemetry/api'
 
 /**
@@ -34,13 +35,4 @@ function generatorInContext<Yield, Return>(
     },
   }
   return bound
-}
-
-function isAsyncGenerator(value: unknown): value is AsyncGenerator<unknown, unknown, undefined> {
-  return (
-    typeof value === 'object' &&
-    value !== null &&
-    typeof (value as AsyncGenerator).next === 'function' &&
-    typeof (value as AsyncGenerator)[Symbol.asyncIterator] === 'function'
-  )
 }

@@ -4,7 +4,9 @@
  */
 export { createAgentResult } from '../agent/agent-result.js'
 export { errorGuard } from '../errors/agent-error.js'
+export { describeThrownValue } from '../errors/describe-thrown-value.js'
 export { repairRestoredConversation } from '../session/repair-session.js'
+export { isAsyncGenerator } from '../tools/is-async-generator.js'
 export { errorResult } from '../tools/run-tool.js'
 export { addUsage, emptyUsage } from '../types/usage.js'
 export { positiveOption } from './positive-option.js'

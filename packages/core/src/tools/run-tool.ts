@@ -5,6 +5,7 @@ import type { AgentEvent } from '../events/agent-events.js'
 import { askInterrupt, type InterruptSignal } from '../interrupt/interrupt.js'
 import type { JsonValue } from '../types/json.js'
 import type { ToolResult, ToolUse } from '../types/messages.js'
+import { isAsyncGenerator } from './is-async-generator.js'
 import { defaultMaxResultChars, limitToolResult } from './limit-tool-result.js'
 import { isToolResultLike, toToolResultContent } from './tool.js'
 import type { ToolRegistry } from './tool-registry.js'
@@ -145,16 +146,3 @@ export async function runTool(toolUse: ToolUse, options: RunToolOptions): Promis
 }
 
 class StopSignal extends Error {}
-
-function isAsyncGenerator(value: unknown): value is AsyncGenerator<unknown, unknown> {
-  if (typeof value !== 'object' || value === null) return false
-  try {
-    return (
-      typeof (value as AsyncGenerator).next === 'function' &&
-      typeof (value as AsyncGenerator)[Symbol.asyncIterator] === 'function'
-    )
-  } catch {
-    // A returned Proxy whose traps throw: not a generator; awaiting it then fails into an error result.
-    return false
-  }
-}
